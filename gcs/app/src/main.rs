@@ -1,0 +1,2 @@
+//! Vigil ground station.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Vigil's MAVLink core.

@@ -1,0 +1,1 @@
+//! A PX4-faithful simulated multicopter.

@@ -1,0 +1,1 @@
+//! Vigil's geospatial intelligence: layers read through GDAL, elevation, risk and coverage.

@@ -1,0 +1,1 @@
+//! End-to-end tests across Vigil's crates live in `tests/`; this library holds their shared helpers.
