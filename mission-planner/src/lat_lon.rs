@@ -55,7 +55,9 @@ pub enum LatLonParseError {
     #[error("expected LAT,LON in degrees (e.g. 16.97,7.99), got {0:?}")]
     Format(String),
     /// The numbers are outside -90..=90 / -180..=180.
-    #[error("position {0:?} is out of range: latitude must be within -90..=90 and longitude within -180..=180 degrees")]
+    #[error(
+        "position {0:?} is out of range: latitude must be within -90..=90 and longitude within -180..=180 degrees"
+    )]
     OutOfRange(String),
 }
 

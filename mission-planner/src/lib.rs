@@ -2,9 +2,36 @@
 //!
 //! This crate knows nothing of sockets, Bevy or GDAL: terrain comes in through the
 //! [`ElevationModel`] trait, which `geo-intel` implements over real DEMs.
+//!
+//! ```
+//! use mission_planner::{Altitude, LatLon, Mission, MissionItem, mavlink};
+//!
+//! let mut mission = Mission::default();
+//! mission.items.push(MissionItem::takeoff(LatLon::new(13.5, 2.1), Altitude::above_home(50.0)));
+//! mission.items.push(MissionItem::waypoint(LatLon::new(13.6, 2.1), Altitude::above_home(120.0)));
+//! let raw = mavlink::mission_to_raw(&mission);
+//! assert_eq!(raw[1].x, 136_000_000);
+//! let back = mavlink::mission_from_raw(&raw, false).unwrap();
+//! assert_eq!(back.items.len(), 2);
+//! ```
 
+pub mod ascii_grid;
+pub mod border;
 pub mod elevation;
+pub mod estimate;
+pub mod files;
+pub mod flight;
+pub mod generate;
+pub mod geodesy;
+pub mod item;
 pub mod lat_lon;
+pub mod mavlink;
+pub mod plan;
+pub mod raw;
+pub mod validate;
 
 pub use elevation::{ElevationModel, FlatTerrain};
+pub use item::{Altitude, AltitudeReference, Frame, ItemParams, MissionCommand, MissionItem};
 pub use lat_lon::LatLon;
+pub use plan::{ComplexItem, FenceCircle, FencePolygon, GeoFence, Home, Mission, Plan, RallyPoint};
+pub use raw::{MissionItemInt, MissionType};

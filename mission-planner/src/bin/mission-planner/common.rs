@@ -1,0 +1,122 @@
+//! Arguments and loaders shared by subcommands.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use mission_planner::ascii_grid::AsciiGrid;
+use mission_planner::estimate::VehicleModel;
+use mission_planner::{ElevationModel, FencePolygon, GeoFence, LatLon, border, files};
+
+/// Vehicle performance arguments.
+#[derive(Debug, Clone, Args)]
+pub struct VehicleArgs {
+    /// Cruise speed, m/s (default: the plan's cruise speed, else 15).
+    #[arg(long)]
+    pub speed_mps: Option<f64>,
+    /// Endurance on a full battery, minutes.
+    #[arg(long, default_value_t = 60.0)]
+    pub endurance_min: f64,
+    /// Reserve kept, percent of endurance.
+    #[arg(long, default_value_t = 20.0)]
+    pub reserve_pct: f64,
+    /// Climb rate, m/s.
+    #[arg(long, default_value_t = 3.0)]
+    pub climb_mps: f64,
+    /// Descent rate, m/s.
+    #[arg(long, default_value_t = 2.0)]
+    pub descent_mps: f64,
+}
+
+impl VehicleArgs {
+    pub fn model(&self, plan_speed_mps: Option<f64>) -> Result<VehicleModel> {
+        let v = VehicleModel {
+            cruise_speed_mps: self
+                .speed_mps
+                .or(plan_speed_mps.filter(|s| *s > 0.0))
+                .unwrap_or(15.0),
+            climb_rate_mps: self.climb_mps,
+            descent_rate_mps: self.descent_mps,
+            endurance_s: self.endurance_min * 60.0,
+            reserve_frac: self.reserve_pct / 100.0,
+        };
+        let ok = |x: f64| x.is_finite() && x > 0.0;
+        if !(ok(v.cruise_speed_mps)
+            && ok(v.climb_rate_mps)
+            && ok(v.descent_rate_mps)
+            && ok(v.endurance_s))
+        {
+            bail!("speed, climb/descent rates and endurance must be positive numbers");
+        }
+        if !(0.0..100.0).contains(&self.reserve_pct) {
+            bail!(
+                "--reserve-pct must be within 0..100, got {}",
+                self.reserve_pct
+            );
+        }
+        Ok(v)
+    }
+}
+
+/// No terrain data anywhere: terrain-relative heights fall back to home's altitude.
+struct NoTerrain;
+
+impl ElevationModel for NoTerrain {
+    fn elevation_m(&self, _p: LatLon) -> Option<f64> {
+        None
+    }
+}
+
+/// The terrain model from `--dem`, or no terrain with `false` when absent.
+pub fn load_dem(dem: Option<&Path>) -> Result<(Box<dyn ElevationModel>, bool)> {
+    let Some(path) = dem else {
+        return Ok((Box::new(NoTerrain), false));
+    };
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext == "asc" {
+        return Ok((Box::new(AsciiGrid::load(path)?), true));
+    }
+    bail!(
+        "{}: this build reads DEMs as ESRI ASCII grids (.asc) only; GeoTIFF goes through geo-intel's GDAL reader. \
+         Convert with: gdal_translate -of AAIGrid {} dem.asc",
+        path.display(),
+        path.display()
+    )
+}
+
+/// A fence from a plan file, a MAVProxy fence list, or GeoJSON polygons (inclusion).
+pub fn load_fence(path: &Path) -> Result<GeoFence> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext == "geojson" || ext == "json" {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let rings =
+            border::polygons_from_geojson(&text).map_err(|error| files::FileError::Parse {
+                path: path.to_owned(),
+                error,
+            })?;
+        return Ok(GeoFence {
+            polygons: rings
+                .into_iter()
+                .map(|vertices| FencePolygon {
+                    vertices,
+                    inclusion: true,
+                })
+                .collect(),
+            ..GeoFence::default()
+        });
+    }
+    Ok(files::load_plan(path)?.fence)
+}
+
+pub fn parse_lat_lon(s: &str) -> Result<LatLon, String> {
+    s.parse::<LatLon>().map_err(|e| e.to_string())
+}

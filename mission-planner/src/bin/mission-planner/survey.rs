@@ -1,0 +1,163 @@
+//! `survey`: lawnmower over a polygon, corridor scan along a line, or orbit.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use mission_planner::generate::survey::{Camera, SurveyRequest, corridor_scan, orbit, survey};
+use mission_planner::{
+    Altitude, Home, LatLon, Mission, MissionCommand, MissionItem, Plan, border, files,
+};
+
+use crate::common::parse_lat_lon;
+
+#[derive(Debug, Args)]
+pub struct SurveyArgs {
+    /// Lawnmower over the first polygon of this GeoJSON file.
+    #[arg(long, group = "kind")]
+    pub polygon: Option<PathBuf>,
+    /// Corridor scan along the line in this GeoJSON file (see --width-m).
+    #[arg(long, group = "kind")]
+    pub corridor: Option<PathBuf>,
+    /// Orbit around LAT,LON (see --radius-m).
+    #[arg(long, group = "kind", value_parser = parse_lat_lon, allow_hyphen_values = true)]
+    pub orbit: Option<LatLon>,
+    /// Launch point LAT,LON (default: the first survey point).
+    #[arg(long, value_parser = parse_lat_lon, allow_hyphen_values = true)]
+    pub home: Option<LatLon>,
+    /// Flight height above home, metres (ignored with --gsd-cm).
+    #[arg(long, default_value_t = 100.0)]
+    pub alt_m: f64,
+    /// Wanted ground sample distance, cm/px (sets the height).
+    #[arg(long)]
+    pub gsd_cm: Option<f64>,
+    /// Sensor width, mm.
+    #[arg(long, default_value_t = 23.5)]
+    pub sensor_width_mm: f64,
+    /// Sensor height, mm.
+    #[arg(long, default_value_t = 15.6)]
+    pub sensor_height_mm: f64,
+    /// Focal length, mm.
+    #[arg(long, default_value_t = 16.0)]
+    pub focal_mm: f64,
+    /// Image width, px.
+    #[arg(long, default_value_t = 6000)]
+    pub image_width_px: u32,
+    /// Image height, px.
+    #[arg(long, default_value_t = 4000)]
+    pub image_height_px: u32,
+    /// Front overlap, percent.
+    #[arg(long, default_value_t = 70.0)]
+    pub front_overlap_pct: f64,
+    /// Side overlap, percent.
+    #[arg(long, default_value_t = 60.0)]
+    pub side_overlap_pct: f64,
+    /// Line direction, degrees from north.
+    #[arg(long, default_value_t = 0.0)]
+    pub angle_deg: f64,
+    /// Turnaround distance past each line end, metres.
+    #[arg(long, default_value_t = 20.0)]
+    pub turnaround_m: f64,
+    /// Corridor width, metres.
+    #[arg(long, default_value_t = 200.0)]
+    pub width_m: f64,
+    /// Number of corridor passes.
+    #[arg(long, default_value_t = 3)]
+    pub passes: usize,
+    /// Orbit radius, metres.
+    #[arg(long, default_value_t = 300.0)]
+    pub radius_m: f64,
+    /// Orbit turns.
+    #[arg(long, default_value_t = 1.0)]
+    pub turns: f64,
+    /// Output plan (.plan, .waypoints, .kml, .geojson).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(a: SurveyArgs) -> Result<ExitCode> {
+    let alt = Altitude::above_home(a.alt_m);
+    let read = |p: &PathBuf| {
+        std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()))
+    };
+    let parse_err = |p: &PathBuf| {
+        let path = p.clone();
+        move |error| files::FileError::Parse { path, error }
+    };
+    let (items, layout) = if let Some(p) = &a.polygon {
+        let polygon = border::polygons_from_geojson(&read(p)?)
+            .map_err(parse_err(p))?
+            .swap_remove(0);
+        let req = SurveyRequest {
+            polygon,
+            camera: Camera {
+                sensor_width_mm: a.sensor_width_mm,
+                sensor_height_mm: a.sensor_height_mm,
+                focal_length_mm: a.focal_mm,
+                image_width_px: a.image_width_px,
+                image_height_px: a.image_height_px,
+            },
+            front_overlap: a.front_overlap_pct / 100.0,
+            side_overlap: a.side_overlap_pct / 100.0,
+            alt_m: a.alt_m,
+            gsd_cm_per_px: a.gsd_cm,
+            angle_deg: a.angle_deg,
+            turnaround_m: a.turnaround_m,
+        };
+        let (items, layout) = survey(&req)?;
+        (items, Some(layout))
+    } else if let Some(p) = &a.corridor {
+        let line = border::border_from_geojson(&read(p)?).map_err(parse_err(p))?;
+        (corridor_scan(&line, a.width_m, a.passes, alt), None)
+    } else if let Some(c) = a.orbit {
+        if a.radius_m.is_nan() || a.radius_m <= 0.0 {
+            bail!("--radius-m must be positive");
+        }
+        (orbit(c, a.radius_m, alt, a.turns, 12), None)
+    } else {
+        bail!("give one of --polygon FILE, --corridor FILE or --orbit LAT,LON");
+    };
+    let Some(first) = items.iter().find_map(MissionItem::position) else {
+        bail!("the survey produced no waypoints")
+    };
+    let home = a.home.unwrap_or(first);
+    let takeoff_alt = layout.map_or(alt, |l| Altitude::above_home(l.alt_m));
+    let mut mission = Mission {
+        home: Some(Home {
+            position: home,
+            alt_amsl_m: 0.0,
+        }),
+        ..Mission::default()
+    };
+    mission.items.push(MissionItem::takeoff(home, takeoff_alt));
+    mission.items.extend(items);
+    mission
+        .items
+        .push(MissionItem::command(MissionCommand::ReturnToLaunch));
+    files::save_plan(
+        &Plan {
+            mission,
+            ..Plan::default()
+        },
+        &a.out,
+    )?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"file": a.out, "layout": layout}))?
+        );
+    } else {
+        if let Some(l) = layout {
+            println!(
+                "{} lines, {:.1} m apart, camera every {:.1} m, {:.1} m high, GSD {:.2} cm/px",
+                l.lines, l.line_spacing_m, l.trigger_distance_m, l.alt_m, l.gsd_cm_per_px
+            );
+        }
+        println!("wrote {}", a.out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
