@@ -1,0 +1,150 @@
+//! The exact command forms of the issue, run as a user would.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::util::{asset, data, gdal_pixel, tmp};
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_geo-intel"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(args: &[&str]) -> Value {
+    let (ok, out, err) = run(args);
+    assert!(ok, "geo-intel {args:?} failed: {err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+#[test]
+fn info_json() {
+    let v = json(&[
+        "info",
+        data("03_dem/stars_olinda_dem_utm25s.tif").to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(v["raster"]["cols"], 111);
+    assert!(v["raster"]["extent_wgs84"]["west_deg"].as_f64().unwrap() < -34.8);
+    let v = json(&[
+        "info",
+        asset("ne10m_niger_border_segments.geojson")
+            .to_str()
+            .unwrap(),
+        "--json",
+    ]);
+    assert_eq!(v["layers"][0]["feature_count"], 7);
+}
+
+#[test]
+fn sample_json_with_null_for_no_data() {
+    let dem = data("03_dem/globe_g10g_niger_30arcsec.tif");
+    // Pixel (250, 660)'s centre, and a point outside the DEM.
+    let lon = 250.5 / 120.0;
+    let lat = 24.0 - 660.5 / 120.0;
+    let p = format!("{lat},{lon}");
+    let v = json(&[
+        "sample",
+        "--dem",
+        dem.to_str().unwrap(),
+        &p,
+        "30,30",
+        "--json",
+    ]);
+    let got = v[0]["elev_m"].as_f64().unwrap();
+    assert!((got - gdal_pixel(&dem, 1, 250, 660)).abs() < 1e-6);
+    assert!(v[1]["elev_m"].is_null());
+    // Nothing covered at all: an error naming the DEM.
+    let (ok, _, err) = run(&["sample", "--dem", dem.to_str().unwrap(), "-30,30", "--json"]);
+    assert!(!ok);
+    assert!(
+        err.contains("globe_g10g_niger_30arcsec.tif") && err.contains("does not cover"),
+        "{err}"
+    );
+}
+
+#[test]
+fn heatmap_rank_border_and_coverage() {
+    let dir = tmp();
+    let risk = dir.path().join("risk.tif");
+    let incidents = asset("SYNTHETIC_incidents_niger.geojson");
+    let (ok, _, err) = run(&[
+        "heatmap",
+        "--incidents",
+        incidents.to_str().unwrap(),
+        "--cell-m",
+        "1000",
+        "--bandwidth-m",
+        "5000",
+        "--half-life-days",
+        "30",
+        "-o",
+        risk.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let gi = crate::util::gdalinfo(&risk);
+    assert_eq!(gi["geoTransform"][1].as_f64(), Some(1000.0));
+    assert!(
+        gi["coordinateSystem"]["wkt"]
+            .as_str()
+            .unwrap()
+            .contains("Lambert Azimuthal Equal Area")
+    );
+    let border = data("01_boundaries/ne10m/niger_border_segments.geojson");
+    let v = json(&[
+        "rank-border",
+        "--border",
+        border.to_str().unwrap(),
+        "--risk",
+        risk.to_str().unwrap(),
+        "--segment-km",
+        "10",
+        "--json",
+    ]);
+    let rows = v.as_array().unwrap();
+    assert!(rows.len() > 550, "5586 km in 10 km pieces: {}", rows.len());
+    assert_eq!(rows[0]["rank"], 1);
+    assert!(rows[0]["mean_risk"].as_f64().unwrap() > 0.0);
+    let tracks = asset("SYNTHETIC_patrol_tracks_niger.gpx");
+    let out = dir.path().join("coverage.geojson");
+    let v = json(&[
+        "coverage",
+        "--border",
+        border.to_str().unwrap(),
+        "--tracks",
+        tracks.to_str().unwrap(),
+        "--tracks",
+        tracks.to_str().unwrap(),
+        "--footprint-m",
+        "1000",
+        "--since-hours",
+        "24",
+        "--now",
+        "2026-06-30T00:00:00Z",
+        "--json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let observed = v["observed_km"].as_f64().unwrap();
+    // The 6-hour-old synthetic patrol flew 120 km of the Nigeria border; the 30-hour-old one is outside 24 h.
+    assert!((observed - 121.0).abs() < 2.0, "{observed}");
+    let gj: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(gj["type"], "FeatureCollection");
+}
+
+#[test]
+fn bad_input_exits_with_the_file_in_the_message() {
+    let dir = tmp();
+    let bad = crate::util::write(dir.path(), "bad.geojson", "{ not json");
+    let (ok, _, err) = run(&["info", bad.to_str().unwrap(), "--json"]);
+    assert!(!ok);
+    assert!(err.contains("bad.geojson"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

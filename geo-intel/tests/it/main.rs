@@ -1,0 +1,10 @@
+//! geo-intel integration tests against the real files in ../shared/data.
+
+mod analysis;
+mod bad_input;
+mod catalog;
+mod cli;
+mod index;
+mod raster;
+mod util;
+mod vector;
