@@ -150,9 +150,18 @@ impl ElevationModel for AsciiGrid {
         let (c0, r0) = (x.floor() as usize, y.floor() as usize);
         let (c1, r1) = ((c0 + 1).min(self.ncols - 1), (r0 + 1).min(self.nrows - 1));
         let (fx, fy) = (x - c0 as f64, y - r0 as f64);
-        let top = self.cell(c0, r0)? * (1.0 - fx) + self.cell(c1, r0)? * fx;
-        let bottom = self.cell(c0, r1)? * (1.0 - fx) + self.cell(c1, r1)? * fx;
-        Some(top * (1.0 - fy) + bottom * fy)
+        let mut sum = 0.0;
+        for (c, r, w) in [
+            (c0, r0, (1.0 - fx) * (1.0 - fy)),
+            (c1, r0, fx * (1.0 - fy)),
+            (c0, r1, (1.0 - fx) * fy),
+            (c1, r1, fx * fy),
+        ] {
+            if w > 0.0 {
+                sum += self.cell(c, r)? * w;
+            }
+        }
+        Some(sum)
     }
 }
 

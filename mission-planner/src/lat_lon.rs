@@ -22,7 +22,7 @@ impl LatLon {
 
     /// A position from MAVLink's degE7 integers (as in GLOBAL_POSITION_INT).
     pub fn from_deg_e7(lat_e7: i32, lon_e7: i32) -> Self {
-        Self::new(f64::from(lat_e7) * 1e-7, f64::from(lon_e7) * 1e-7)
+        Self::new(f64::from(lat_e7) / 1e7, f64::from(lon_e7) / 1e7)
     }
 
     /// Latitude and longitude as MAVLink degE7 integers, rounded to the nearest unit.

@@ -320,7 +320,8 @@ mod tests {
         );
         assert_eq!(items.len(), layout.lines * 6);
         let wps: Vec<LatLon> = items.iter().filter_map(MissionItem::position).collect();
-        let d = distance_m(wps[1], wps[5]);
+        // Line 2 is flown the other way: its end (index 6) is beside line 1's start.
+        let d = distance_m(wps[1], wps[6]);
         assert!(
             (d - layout.line_spacing_m).abs() < 1.0,
             "neighbour lines {d} m apart"

@@ -1,0 +1,270 @@
+//! The `mission-planner` binary: the command forms other tools depend on.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::util::{data_dir, mission_file};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mission-planner"))
+        .args(args)
+        .output()
+        .expect("run mission-planner")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn patrol_writes_one_plan_per_sortie_and_geojson() {
+    let out = tempfile::tempdir().unwrap();
+    let border = data_dir().join("01_boundaries/ne10m/niger_border_line.geojson");
+    // Bases 8 km inside the border near km 5010 and km 5080.
+    let text = std::fs::read_to_string(&border).unwrap();
+    let line = mission_planner::geodesy::Polyline::new(
+        mission_planner::border::border_from_geojson(&text).unwrap(),
+    );
+    let inland = |km: f64| {
+        let p = line.point_at(km * 1000.0);
+        let center = mission_planner::LatLon::new(17.0, 9.0);
+        let bearing = mission_planner::geodesy::bearing_deg(p, center);
+        mission_planner::geodesy::destination(p, bearing, 8000.0).to_string()
+    };
+    let (b1, b2) = (inland(5010.0), inland(5080.0));
+    let o = run(&[
+        "patrol",
+        "--border",
+        s(&border),
+        "--base",
+        &b1,
+        "--base",
+        &b2,
+        "--standoff-m",
+        "2000",
+        "--alt-agl-m",
+        "120",
+        "--speed-mps",
+        "15",
+        "--endurance-min",
+        "60",
+        "--reserve-pct",
+        "20",
+        "--from-km",
+        "5000",
+        "--to-km",
+        "5100",
+        "--out-dir",
+        s(out.path()),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("sortie") && stdout.contains("battery"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let plans: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "plan"))
+        .collect();
+    assert!(!plans.is_empty(), "{stdout}");
+    for p in &plans {
+        mission_planner::files::load_plan(&p.path()).unwrap();
+    }
+    let gj: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("patrol.geojson")).unwrap())
+            .unwrap();
+    assert_eq!(gj["type"], "FeatureCollection");
+    // JSON mode, negative-looking coordinates accepted.
+    let o = run(&[
+        "patrol",
+        "--border",
+        s(&border),
+        "--base",
+        &b1,
+        "--standoff-m",
+        "2000",
+        "--alt-agl-m",
+        "120",
+        "--speed-mps",
+        "15",
+        "--endurance-min",
+        "60",
+        "--from-km",
+        "5000",
+        "--to-km",
+        "5100",
+        "--out-dir",
+        s(out.path()),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["sorties"].as_array().is_some_and(|a| !a.is_empty()));
+    assert_eq!(
+        o.status.code(),
+        Some(
+            if v["uncovered"].as_array().unwrap().is_empty() && v["validation_errors"] == 0 {
+                0
+            } else {
+                1
+            }
+        )
+    );
+}
+
+#[test]
+fn validate_and_stats_json() {
+    let o = run(&[
+        "validate",
+        s(&mission_file("qgc/simple_square.plan")),
+        "--json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    // 60 m above home breaks a 40 m ceiling... once a DEM says where the ground is.
+    let dir = tempfile::tempdir().unwrap();
+    let dem = dir.path().join("flat.asc");
+    std::fs::write(
+        &dem,
+        "ncols 2\nnrows 2\nxllcorner 8\nyllcorner 47\ncellsize 1\n488 488\n488 488\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "validate",
+        s(&mission_file("qgc/simple_square.plan")),
+        "--dem",
+        s(&dem),
+        "--ceiling-agl-m",
+        "10",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(
+        v["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["kind"].get("AboveCeiling").is_some())
+    );
+    let o = run(&[
+        "validate",
+        s(&mission_file("ardupilot/Dalby-OBC2016.txt")),
+        "--endurance-min",
+        "30",
+        "--fence",
+        s(&mission_file("ardupilot/Dalby-OBC2016-fence.txt")),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "endurance exceeded: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("endurance"));
+    let o = run(&[
+        "stats",
+        s(&mission_file("qgc/ArduPilotSITL-ArduPlane.plan")),
+        "--json",
+    ]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["mission_items"], 10);
+    assert!(v["estimate"]["distance_m"].as_f64().unwrap() > 10_000.0);
+}
+
+#[test]
+fn convert_between_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let wp = dir.path().join("m.waypoints");
+    let plan = dir.path().join("m.plan");
+    let kml = dir.path().join("m.kml");
+    let gj = dir.path().join("m.geojson");
+    assert!(
+        run(&[
+            "convert",
+            s(&mission_file("ardupilot/Dalby-OBC2016.txt")),
+            s(&plan)
+        ])
+        .status
+        .success()
+    );
+    assert!(run(&["convert", s(&plan), s(&wp)]).status.success());
+    assert!(run(&["convert", s(&wp), s(&kml)]).status.success());
+    assert!(run(&["convert", s(&wp), s(&gj)]).status.success());
+    let original =
+        mission_planner::files::load_plan(&mission_file("ardupilot/Dalby-OBC2016.txt")).unwrap();
+    let back = mission_planner::files::load_plan(&wp).unwrap();
+    assert!(crate::util::same_mission(&original.mission, &back.mission));
+    assert!(
+        std::fs::read_to_string(&kml)
+            .unwrap()
+            .contains("<LineString>")
+    );
+    let bad = run(&[
+        "convert",
+        s(&mission_file(
+            "mavsdk/qgroundcontrol_sample_with_structured_scan.plan",
+        )),
+        s(&plan),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("StructureScan"));
+}
+
+#[test]
+fn survey_orbit_and_corridor() {
+    let dir = tempfile::tempdir().unwrap();
+    let area = dir.path().join("area.geojson");
+    std::fs::write(&area, r#"{"type":"Polygon","coordinates":[[[2.10,13.50],[2.11,13.50],[2.11,13.51],[2.10,13.51],[2.10,13.50]]]}"#).unwrap();
+    let out = dir.path().join("s.plan");
+    let o = run(&[
+        "survey",
+        "--polygon",
+        s(&area),
+        "--gsd-cm",
+        "3",
+        "--out",
+        s(&out),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!((v["layout"]["gsd_cm_per_px"].as_f64().unwrap() - 3.0).abs() < 1e-9);
+    assert!(
+        mission_planner::files::load_plan(&out)
+            .unwrap()
+            .mission
+            .items
+            .len()
+            > 10
+    );
+    let o = run(&[
+        "survey",
+        "--orbit",
+        "-35.36,149.16",
+        "--radius-m",
+        "200",
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&[
+        "survey",
+        "--corridor",
+        s(&area),
+        "--width-m",
+        "100",
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

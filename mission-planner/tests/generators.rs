@@ -1,0 +1,198 @@
+//! Generator invariants (property tests over synthetic borders and terrain) and a
+//! golden test of the border offset.
+
+use geo::{Contains, Coord, LineString, Polygon};
+use mission_planner::estimate::VehicleModel;
+use mission_planner::generate::border_offset::BorderIndex;
+use mission_planner::generate::survey::{Camera, SurveyRequest, survey};
+use mission_planner::generate::{
+    HomeSide, PatrolRequest, TerrainFollow, offset_border, plan_patrol,
+};
+use mission_planner::geodesy::{destination, distance_m};
+use mission_planner::validate::{IssueKind, ValidationSettings, validate};
+use mission_planner::{AltitudeReference, ElevationModel, LatLon, MissionCommand, Plan};
+use proptest::prelude::*;
+
+/// Rolling synthetic terrain: a base height plus two sine waves.
+#[derive(Debug, Clone, Copy)]
+pub struct Hills {
+    pub base_m: f64,
+    pub amp_m: f64,
+    pub wavelength_deg: f64,
+}
+
+impl ElevationModel for Hills {
+    fn elevation_m(&self, p: LatLon) -> Option<f64> {
+        let k = std::f64::consts::TAU / self.wavelength_deg;
+        Some(
+            self.base_m
+                + self.amp_m
+                    * ((p.lat_deg * k).sin() * (p.lon_deg * k * 0.7).cos()
+                        + 0.3 * (p.lon_deg * k * 2.3).sin()),
+        )
+    }
+}
+
+/// A closed wavy ring (star-shaped around `center`), counter-clockwise.
+fn wavy_ring(center: LatLon, radius_m: f64, wave: f64, lobes: u32, n: usize) -> Vec<LatLon> {
+    let mut ring: Vec<LatLon> = (0..n)
+        .map(|i| {
+            let t = i as f64 / n as f64 * 360.0;
+            let r = radius_m * (1.0 + wave * (f64::from(lobes) * t.to_radians()).sin());
+            destination(center, 360.0 - t, r)
+        })
+        .collect();
+    ring.push(ring[0]);
+    ring
+}
+
+fn polygon(ring: &[LatLon]) -> Polygon<f64> {
+    Polygon::new(
+        LineString::from(
+            ring.iter()
+                .map(|p| Coord {
+                    x: p.lon_deg,
+                    y: p.lat_deg,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        vec![],
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn patrol_sorties_stay_inside_within_endurance_and_clear_terrain(
+        radius_km in 8.0f64..20.0,
+        wave in 0.0f64..0.15,
+        lobes in 2u32..6,
+        standoff_m in 500.0f64..3000.0,
+        endurance_min in 60.0f64..120.0,
+        amp_m in 0.0f64..150.0,
+        bases in 1usize..4,
+    ) {
+        let center = LatLon::new(14.0, 6.0);
+        let ring = wavy_ring(center, radius_km * 1000.0, wave, lobes, 90);
+        let terrain = Hills { base_m: 400.0, amp_m, wavelength_deg: 0.15 };
+        let base_list: Vec<LatLon> = (0..bases).map(|i| destination(center, 120.0 * i as f64, 2000.0 * i as f64)).collect();
+        let follow = TerrainFollow::new(120.0, 200.0);
+        let vehicle = VehicleModel { cruise_speed_mps: 20.0, endurance_s: endurance_min * 60.0, ..VehicleModel::default() };
+        let tolerance_m = 50.0;
+        let req = PatrolRequest {
+            border: ring.clone(),
+            home_side: None,
+            standoff_m,
+            simplify_tolerance_m: tolerance_m,
+            terrain_follow: follow,
+            bases: base_list.clone(),
+            vehicle,
+            border_range_m: None,
+            altitude_reference: AltitudeReference::Amsl,
+        };
+        let plan = plan_patrol(&req, &terrain, &mut |_| {}).unwrap();
+        prop_assert_eq!(plan.home_side, HomeSide::Left);
+        prop_assert!(plan.uncovered_m.is_empty(), "ring of {} km with {} min endurance left gaps {:?}", radius_km, endurance_min, plan.uncovered_m);
+        let territory = polygon(&ring);
+        let index = BorderIndex::new(&ring);
+        let total_m: f64 = ring.windows(2).map(|w| distance_m(w[0], w[1])).sum();
+        // Sorties tile the whole border in order.
+        prop_assert!(plan.sorties[0].border_from_m.abs() < 1.0);
+        prop_assert!((plan.sorties.last().unwrap().border_to_m - total_m).abs() < total_m * 0.01);
+        for w in plan.sorties.windows(2) {
+            prop_assert!((w[0].border_to_m - w[1].border_from_m).abs() < 1e-6);
+        }
+        let settings = ValidationSettings { min_clearance_m: follow.min_clearance_m, ceiling_agl_m: 1e9, vehicle, ..ValidationSettings::default() };
+        for s in &plan.sorties {
+            // Every waypoint inside home territory, outside the standoff buffer.
+            for item in &s.mission.items {
+                let p = item.position().unwrap();
+                prop_assert!(territory.contains(&geo::Point::new(p.lon_deg, p.lat_deg)), "{} outside the territory", p);
+                prop_assert!(index.distance_m(p) >= standoff_m * 0.97 - tolerance_m - 1.0, "{} only {} m from the border", p, index.distance_m(p));
+            }
+            // Leaves from and returns to a base.
+            let base = base_list[s.base_index];
+            let takeoff_at_base = matches!(s.mission.items[0].command, MissionCommand::Takeoff { position, .. } if position == base);
+            prop_assert!(takeoff_at_base);
+            let lands_at_base = matches!(s.mission.items.last().unwrap().command, MissionCommand::Land { position, .. } if position == base);
+            prop_assert!(lands_at_base);
+            // Within endurance less reserve, and clear of terrain along every leg.
+            prop_assert!(s.estimate.time_s <= vehicle.usable_s() + 1e-6);
+            let report = validate(&Plan { mission: s.mission.clone(), ..Plan::default() }, None, &terrain, &settings);
+            let bad: Vec<_> = report.issues.iter().filter(|i| matches!(i.kind, IssueKind::TerrainClearance { .. } | IssueKind::Endurance { .. })).collect();
+            prop_assert!(bad.is_empty(), "{:?}", bad);
+        }
+    }
+
+    #[test]
+    fn survey_lines_stay_inside_the_area(angle in 0.0f64..180.0, w_m in 300.0f64..2000.0, h_m in 300.0f64..2000.0, side in 0.3f64..0.8) {
+        let c = LatLon::new(13.5, 2.1);
+        let a = destination(c, 225.0, w_m.hypot(h_m) / 2.0);
+        let b = destination(a, 90.0, w_m);
+        let d = destination(b, 0.0, h_m);
+        let e = destination(a, 0.0, h_m);
+        let area = vec![a, b, d, e];
+        let camera = Camera { sensor_width_mm: 13.2, sensor_height_mm: 8.8, focal_length_mm: 8.8, image_width_px: 5472, image_height_px: 3648 };
+        let req = SurveyRequest { polygon: area.clone(), camera, front_overlap: 0.75, side_overlap: side, alt_m: 80.0, gsd_cm_per_px: None, angle_deg: angle, turnaround_m: 0.0 };
+        let (items, layout) = survey(&req).unwrap();
+        prop_assert!(layout.lines >= 1);
+        let mut ring = area.clone();
+        ring.push(area[0]);
+        let index = BorderIndex::new(&ring);
+        let poly = polygon(&ring);
+        for p in items.iter().filter_map(|i| i.position()) {
+            let inside = poly.contains(&geo::Point::new(p.lon_deg, p.lat_deg)) || index.distance_m(p) < 2.0;
+            prop_assert!(inside, "{} outside the survey area", p);
+        }
+    }
+}
+
+#[test]
+fn offset_of_niger_border_golden_figures() {
+    let text = std::fs::read_to_string(
+        crate::util::data_dir().join("01_boundaries/ne10m/niger_border_line.geojson"),
+    )
+    .unwrap();
+    let border = mission_planner::border::border_from_geojson(&text).unwrap();
+    assert_eq!(
+        border.first(),
+        border.last(),
+        "Niger's border line is a closed ring"
+    );
+    let total_km: f64 = border
+        .windows(2)
+        .map(|w| distance_m(w[0], w[1]))
+        .sum::<f64>()
+        / 1000.0;
+    // Natural Earth ring: 5586.128 km geodesic (WGS84); Haversine is within 0.5%.
+    assert!((total_km - 5586.128).abs() < 5586.128 * 0.005, "{total_km}");
+    let niamey = LatLon::new(13.5116, 2.1254);
+    // The Natural Earth ring runs clockwise, so Niger is on its right.
+    assert_eq!(HomeSide::of_point(&border, niamey), Some(HomeSide::Right));
+    let off = offset_border(&border, HomeSide::Right, 2000.0, 100.0);
+    let niger = polygon(&border);
+    let index = BorderIndex::new(&border);
+    for p in &off.points {
+        assert!(
+            niger.contains(&geo::Point::new(p.lon_deg, p.lat_deg)),
+            "{p} is outside Niger"
+        );
+        assert!(index.distance_m(*p) > 1900.0, "{p} too close");
+    }
+    let len_km: f64 = off
+        .points
+        .windows(2)
+        .map(|w| distance_m(w[0], w[1]))
+        .sum::<f64>()
+        / 1000.0;
+    assert!(
+        len_km < total_km && len_km > total_km * 0.9,
+        "offset line {len_km} km"
+    );
+    assert!(
+        off.points.len() < border.len(),
+        "simplified: {} points",
+        off.points.len()
+    );
+}

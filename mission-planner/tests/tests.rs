@@ -1,0 +1,9 @@
+//! Integration tests of the mission-planner crate, one module per topic.
+
+mod util;
+
+mod cli;
+mod fixtures;
+mod generators;
+mod roundtrip;
+mod validation;
