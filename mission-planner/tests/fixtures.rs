@@ -68,7 +68,7 @@ fn legacy_mission_file() {
         matches!(p.mission.items[1].command, MissionCommand::LoiterTurns { turns, .. } if turns == 1.0)
     );
     // The take-off is in MAV_FRAME_MISSION (2) there, so it stays a generic item.
-    assert_eq!(p.mission.items[0].to_params().params[4], 47.660137763851573);
+    assert_eq!(p.mission.items[0].to_params().params[4], 47.660_137_763_851_57);
     assert_eq!(p.mission.items[0].to_params().frame, 2);
 }
 
