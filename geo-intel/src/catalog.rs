@@ -187,3 +187,32 @@ impl Catalog {
         issues
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn colour_round_trip(r: u8, g: u8, b: u8, a: u8) {
+            prop_assert_eq!(parse_colour(&format!("#{r:02x}{g:02x}{b:02x}{a:02x}")), Some([r, g, b, a]));
+            prop_assert_eq!(parse_colour(&format!("#{r:02X}{g:02X}{b:02X}")), Some([r, g, b, 255]));
+        }
+    }
+
+    #[test]
+    fn bad_colours() {
+        for bad in ["ff0000", "#ff00", "#gg0000", "#ff0000f", "#ééé"] {
+            assert_eq!(parse_colour(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn parses_with_defaults() {
+        let cat: Catalog =
+            toml::from_str("[[layer]]\nname = \"a\"\nsource = \"a.geojson\"\n").unwrap();
+        assert_eq!(cat.layers[0].kind, LayerKind::Vector);
+        assert_eq!(cat.layers[0].style, Style::default());
+    }
+}

@@ -128,3 +128,28 @@ pub fn border_lines(layer: &VectorLayer) -> Vec<NamedLine> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stations_are_evenly_spaced_and_keep_vertices() {
+        // Along the equator a degree of longitude is 111.195 km (mean radius).
+        let line = LineString::from(vec![(0.0, 0.0), (0.5, 0.0), (1.0, 0.0)]);
+        let len = length_m(&line);
+        assert!((len - 111_195.08).abs() < 1.0, "{len}");
+        let st = stations(&line, 10_000.0);
+        let regular: Vec<_> = st.iter().filter(|s| s.regular).collect();
+        assert_eq!(regular.len(), 13, "0, 10, ..., 110 km and the end");
+        for (k, s) in regular.iter().take(12).enumerate() {
+            assert!((s.chainage_m - k as f64 * 10_000.0).abs() < 1e-6);
+            assert!((s.position.lon_deg - s.chainage_m / len).abs() < 1e-9);
+        }
+        assert!(
+            st.iter().any(|s| !s.regular && s.position.lon_deg == 0.5),
+            "the middle vertex"
+        );
+        assert!(st.windows(2).all(|w| w[1].chainage_m >= w[0].chainage_m));
+    }
+}

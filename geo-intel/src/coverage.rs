@@ -305,3 +305,43 @@ impl CoverageReport {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_to_segment() {
+        let p = LatLon::new(0.0, 0.0);
+        // A north-south segment 0.01 degrees east: about 1113 m away.
+        let a = LatLon::new(-1.0, 0.01);
+        let b = LatLon::new(1.0, 0.01);
+        assert!((distance_to_segment_m(p, a, b) - 1113.2).abs() < 0.1);
+        // Beyond the end, distance to the end point.
+        let c = LatLon::new(0.01, 0.0);
+        let d = LatLon::new(0.02, 0.0);
+        assert!((distance_to_segment_m(p, c, d) - 1113.2).abs() < 0.1);
+        assert_eq!(distance_to_segment_m(p, p, p), 0.0);
+    }
+
+    #[test]
+    fn window_needs_times_only_when_asked() {
+        let now = Utc::now();
+        let since = Some(now - Duration::hours(24));
+        assert!(in_window(None, None, None, now));
+        assert!(!in_window(None, None, since, now));
+        assert!(in_window(Some(now - Duration::hours(2)), None, since, now));
+        assert!(!in_window(
+            Some(now - Duration::hours(30)),
+            Some(now - Duration::hours(25)),
+            since,
+            now
+        ));
+        assert!(in_window(
+            Some(now - Duration::hours(25)),
+            Some(now - Duration::hours(23)),
+            since,
+            now
+        ));
+    }
+}

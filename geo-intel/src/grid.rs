@@ -235,3 +235,69 @@ pub fn extent_wgs84(
         north_deg: b[3],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A 4 x 3 grid in lon/lat, 1 degree cells, values from `f(col, row)`.
+    fn grid(f: impl Fn(usize, usize) -> f32) -> Grid {
+        let (cols, rows) = (4, 3);
+        let values = (0..rows)
+            .flat_map(|r| (0..cols).map(move |c| (c, r)))
+            .map(|(c, r)| f(c, r))
+            .collect();
+        Grid {
+            source: "test".into(),
+            cols,
+            rows,
+            geo_transform: [10.0, 1.0, 0.0, 20.0, 0.0, -1.0],
+            crs_wkt: None,
+            values,
+            bounds: LonLatBounds {
+                west_deg: 10.0,
+                south_deg: 17.0,
+                east_deg: 14.0,
+                north_deg: 20.0,
+            },
+        }
+    }
+
+    #[test]
+    fn bilinear_reproduces_a_plane_and_stops_at_the_edge() {
+        let g = grid(|c, r| 3.0 * c as f32 - 2.0 * r as f32 + 100.0);
+        // Cell centres are at lon 10.5 + c, lat 19.5 - r.
+        for (lon, lat) in [(11.0, 19.0), (12.25, 18.3), (10.5, 19.5)] {
+            let c = lon - 10.5;
+            let r = 19.5 - lat;
+            let want = 3.0 * c - 2.0 * r + 100.0;
+            assert!((g.sample_xy(lon, lat).unwrap() - want).abs() < 1e-9);
+        }
+        assert_eq!(g.sample_xy(9.99, 19.0), None);
+        assert_eq!(g.sample_xy(14.0, 19.0), None);
+        assert_eq!(g.sample_xy(11.0, 20.01), None);
+        // The outer half cell extends the edge value.
+        assert_eq!(g.sample_xy(10.1, 19.9), Some(100.0));
+    }
+
+    #[test]
+    fn nodata_cell_is_none_and_neighbours_renormalise() {
+        let g = grid(|c, r| if (c, r) == (1, 1) { f32::NAN } else { 500.0 });
+        assert_eq!(g.sample_xy(11.5, 18.5), None, "inside the nodata cell");
+        // Next to it, only valid cells count: still 500, never pulled to 0.
+        assert_eq!(g.sample_xy(12.1, 18.5), Some(500.0));
+        assert_eq!(g.cell(1, 1), None);
+        assert_eq!(g.min_max(), Some((500.0, 500.0)));
+    }
+
+    proptest! {
+        #[test]
+        fn bilinear_stays_within_the_data(lon in 10.0f64..13.999, lat in 17.001f64..20.0, seed in 0u32..1000) {
+            let g = grid(|c, r| ((c as u32 * 7919 + r as u32 * 104_729 + seed) % 997) as f32);
+            let (lo, hi) = g.min_max().unwrap();
+            let v = g.sample_xy(lon, lat).unwrap();
+            prop_assert!(v >= f64::from(lo) - 1e-9 && v <= f64::from(hi) + 1e-9);
+        }
+    }
+}

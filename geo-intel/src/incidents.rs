@@ -143,3 +143,28 @@ pub fn read_incidents(path: &Path, time_field: Option<&str>) -> Result<Vec<Incid
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn time_formats() {
+        let t = Utc.with_ymd_and_hms(2026, 6, 1, 10, 30, 0).unwrap();
+        for s in [
+            "2026-06-01T10:30:00Z",
+            "2026-06-01T12:30:00+02:00",
+            "2026-06-01 10:30:00",
+            "2026-06-01T10:30:00",
+            " 2026/06/01 10:30:00 ",
+        ] {
+            assert_eq!(parse_time(s), Some(t), "{s}");
+        }
+        assert_eq!(
+            parse_time("2026-06-01"),
+            Some(Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap())
+        );
+        assert_eq!(parse_time("last tuesday"), None);
+    }
+}

@@ -345,3 +345,65 @@ impl RiskGrid {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SPEC: GridSpec = GridSpec {
+        west_m: 0.0,
+        north_m: 100_000.0,
+        cell_m: 500.0,
+        cols: 200,
+        rows: 200,
+    };
+
+    proptest! {
+        /// Away from the edges the density integrates to the total weight
+        /// (times the 3-sigma cut's 99.46 %).
+        #[test]
+        fn density_conserves_weight(pts in proptest::collection::vec((20_000.0f64..80_000.0, 20_000.0f64..80_000.0, 0.1f64..5.0), 1..20)) {
+            let points: Vec<WeightedPoint> = pts.iter().map(|&(x_m, y_m, weight)| WeightedPoint { x_m, y_m, weight }).collect();
+            let v = kernel_density(&points, &SPEC, 3000.0);
+            let mass: f64 = v.iter().map(|&d| f64::from(d) * 0.25).sum();
+            let want: f64 = pts.iter().map(|p| p.2).sum::<f64>() * 0.9946;
+            prop_assert!((mass / want - 1.0).abs() < 0.003, "{} vs {}", mass, want);
+        }
+
+        /// The separable sum equals the Gaussian evaluated directly at a cell.
+        #[test]
+        fn separable_equals_direct(x_m in 30_000.0f64..70_000.0, y_m in 30_000.0f64..70_000.0, c in 50usize..150, r in 50usize..150) {
+            let v = kernel_density(&[WeightedPoint { x_m, y_m, weight: 2.0 }], &SPEC, 4000.0);
+            let cx = (c as f64 + 0.5) * 500.0;
+            let cy = 100_000.0 - (r as f64 + 0.5) * 500.0;
+            let d2 = (cx - x_m).powi(2) + (cy - y_m).powi(2);
+            let inside = (cx - x_m).abs() <= 12_500.0 && (cy - y_m).abs() <= 12_500.0;
+            let want = 2.0 * 1e6 / (2.0 * std::f64::consts::PI * 16e6) * (-d2 / 32e6).exp();
+            let got = f64::from(v[r * 200 + c]);
+            if inside && (cx - x_m).abs() < 11_500.0 && (cy - y_m).abs() < 11_500.0 {
+                prop_assert!((got - want).abs() < 1e-6 * want.max(1e-3), "{} vs {}", got, want);
+            } else if !inside {
+                prop_assert_eq!(got, 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn decay_is_half_at_one_half_life() {
+        let t0 = chrono::Utc::now();
+        let inc = Incident {
+            position: mission_planner::LatLon::new(13.0, 2.0),
+            time: Some(t0 - chrono::Duration::days(10)),
+            category: "x".into(),
+            severity: 4.0,
+        };
+        assert_eq!(decay_weight(&inc, Some(t0), Some(10.0)), Some(2.0));
+        assert_eq!(
+            decay_weight(&inc, Some(t0 - chrono::Duration::days(11)), Some(10.0)),
+            None,
+            "future incident"
+        );
+        assert_eq!(decay_weight(&inc, Some(t0), None), Some(4.0));
+    }
+}

@@ -148,3 +148,26 @@ fn bad_input_exits_with_the_file_in_the_message() {
     assert!(err.contains("bad.geojson"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn profile_and_catalog() {
+    let dem = data("03_dem/stars_olinda_dem_utm25s.tif");
+    // Negative latitudes and longitudes are positions, not options.
+    let v = json(&[
+        "profile",
+        "--dem",
+        dem.to_str().unwrap(),
+        "--step-m",
+        "90",
+        "-7.99,-34.90",
+        "-8.00,-34.85",
+        "--json",
+    ]);
+    let pts = v.as_array().unwrap();
+    assert!(pts.len() > 55, "5.6 km at 90 m: {}", pts.len());
+    assert!(pts.iter().all(|p| p["elev_m"].is_number()));
+    assert_eq!(pts[0]["distance_m"], 0.0);
+    let v = json(&["catalog", asset("catalog.toml").to_str().unwrap(), "--json"]);
+    assert!(v["issues"].as_array().unwrap().is_empty(), "{v}");
+    assert!(v["layers"].as_array().unwrap().len() >= 9);
+}
