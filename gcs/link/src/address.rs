@@ -1,0 +1,257 @@
+//! Link addresses (`udpin:`, `udpout:`, `tcpin:`, `tcpout:`, `serial:`) parsed into a typed config.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// Where and how a link reaches its drones.
+///
+/// Exists so a typo in `--connect` is reported once, with the expected form, before
+/// any socket is opened (as rust-mavlink's `connectable` does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkAddress {
+    /// Listen for UDP datagrams on a local address; reply to every peer heard.
+    UdpIn(SocketAddr),
+    /// Send UDP datagrams to a remote host; accept replies on the local socket.
+    UdpOut {
+        /// Remote host name or IP address.
+        host: String,
+        /// Remote UDP port.
+        port: u16,
+    },
+    /// Accept TCP connections on a local address.
+    TcpIn(SocketAddr),
+    /// Connect to a remote TCP server, reconnecting when it drops.
+    TcpOut {
+        /// Remote host name or IP address.
+        host: String,
+        /// Remote TCP port.
+        port: u16,
+    },
+    /// A serial port (radio modem, USB autopilot) at a baud rate.
+    Serial {
+        /// Device path, e.g. `/dev/ttyUSB0`.
+        path: PathBuf,
+        /// Baud rate in bits per second.
+        baud: u32,
+    },
+}
+
+/// Why a link address could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    /// No `kind:` prefix, or an unknown one.
+    #[error(
+        "link address {input:?} has no known kind: expected udpin:IP:PORT, udpout:HOST:PORT, tcpin:IP:PORT, tcpout:HOST:PORT or serial:PATH:BAUD"
+    )]
+    UnknownKind {
+        /// The address as given.
+        input: String,
+    },
+    /// The part after the kind is not `HOST:PORT` / `IP:PORT`.
+    #[error("link address {input:?}: expected {expected}")]
+    BadEndpoint {
+        /// The address as given.
+        input: String,
+        /// What form was expected there.
+        expected: &'static str,
+    },
+    /// The port is not a number in 1..=65535 (0 is allowed for `*in` to pick any port).
+    #[error("link address {input:?}: port {port:?} is not a number in 0..=65535")]
+    BadPort {
+        /// The address as given.
+        input: String,
+        /// The port text.
+        port: String,
+    },
+    /// The serial baud rate is missing or not a positive number.
+    #[error(
+        "link address {input:?}: baud rate {baud:?} is not a positive number (e.g. serial:/dev/ttyUSB0:57600)"
+    )]
+    BadBaud {
+        /// The address as given.
+        input: String,
+        /// The baud text.
+        baud: String,
+    },
+}
+
+impl FromStr for LinkAddress {
+    type Err = AddressError;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let unknown = || AddressError::UnknownKind {
+            input: input.to_owned(),
+        };
+        let (kind, rest) = input.split_once(':').ok_or_else(unknown)?;
+        match kind.to_ascii_lowercase().as_str() {
+            "udpin" => Ok(Self::UdpIn(parse_socket_addr(input, rest)?)),
+            "tcpin" => Ok(Self::TcpIn(parse_socket_addr(input, rest)?)),
+            "udpout" | "udp" => {
+                let (host, port) = parse_host_port(input, rest)?;
+                Ok(Self::UdpOut { host, port })
+            }
+            "tcpout" | "tcp" => {
+                let (host, port) = parse_host_port(input, rest)?;
+                Ok(Self::TcpOut { host, port })
+            }
+            "serial" => {
+                let (path, baud) = rest.rsplit_once(':').ok_or(AddressError::BadBaud {
+                    input: input.to_owned(),
+                    baud: String::new(),
+                })?;
+                if path.is_empty() {
+                    return Err(AddressError::BadEndpoint {
+                        input: input.to_owned(),
+                        expected: "a device path before the baud rate",
+                    });
+                }
+                let baud = baud.parse::<u32>().ok().filter(|b| *b > 0).ok_or_else(|| {
+                    AddressError::BadBaud {
+                        input: input.to_owned(),
+                        baud: baud.to_owned(),
+                    }
+                })?;
+                Ok(Self::Serial {
+                    path: PathBuf::from(path),
+                    baud,
+                })
+            }
+            _ => Err(unknown()),
+        }
+    }
+}
+
+fn parse_host_port(input: &str, rest: &str) -> Result<(String, u16), AddressError> {
+    let (host, port) = rest.rsplit_once(':').ok_or(AddressError::BadEndpoint {
+        input: input.to_owned(),
+        expected: "HOST:PORT, e.g. udpout:127.0.0.1:14550",
+    })?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(AddressError::BadEndpoint {
+            input: input.to_owned(),
+            expected: "a host name or IP address before the port",
+        });
+    }
+    let port = port.parse::<u16>().map_err(|_| AddressError::BadPort {
+        input: input.to_owned(),
+        port: port.to_owned(),
+    })?;
+    Ok((host.to_owned(), port))
+}
+
+fn parse_socket_addr(input: &str, rest: &str) -> Result<SocketAddr, AddressError> {
+    let (host, port) = parse_host_port(input, rest)?;
+    let ip = host.parse().map_err(|_| AddressError::BadEndpoint {
+        input: input.to_owned(),
+        expected: "a local IP address to listen on, e.g. udpin:0.0.0.0:14550",
+    })?;
+    Ok(SocketAddr::new(ip, port))
+}
+
+impl fmt::Display for LinkAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UdpIn(a) => write!(f, "udpin:{a}"),
+            Self::UdpOut { host, port } => write!(f, "udpout:{}:{port}", bracket(host)),
+            Self::TcpIn(a) => write!(f, "tcpin:{a}"),
+            Self::TcpOut { host, port } => write!(f, "tcpout:{}:{port}", bracket(host)),
+            Self::Serial { path, baud } => write!(f, "serial:{}:{baud}", path.display()),
+        }
+    }
+}
+
+fn bracket(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_kind() {
+        assert_eq!(
+            "udpin:0.0.0.0:14550".parse(),
+            Ok(LinkAddress::UdpIn("0.0.0.0:14550".parse().unwrap()))
+        );
+        assert_eq!(
+            "udpout:localhost:14550".parse(),
+            Ok(LinkAddress::UdpOut {
+                host: "localhost".into(),
+                port: 14550
+            })
+        );
+        assert_eq!(
+            "tcpin:127.0.0.1:5760".parse(),
+            Ok(LinkAddress::TcpIn("127.0.0.1:5760".parse().unwrap()))
+        );
+        assert_eq!(
+            "tcpout:[::1]:5760".parse(),
+            Ok(LinkAddress::TcpOut {
+                host: "::1".into(),
+                port: 5760
+            })
+        );
+        assert_eq!(
+            "serial:/dev/ttyUSB0:57600".parse(),
+            Ok(LinkAddress::Serial {
+                path: "/dev/ttyUSB0".into(),
+                baud: 57600
+            })
+        );
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for s in [
+            "udpin:0.0.0.0:14550",
+            "udpout:127.0.0.1:14550",
+            "tcpin:127.0.0.1:5760",
+            "tcpout:[::1]:5760",
+            "serial:/dev/pts/3:115200",
+        ] {
+            let a: LinkAddress = s.parse().unwrap();
+            assert_eq!(a.to_string(), s);
+            assert_eq!(a.to_string().parse::<LinkAddress>().unwrap(), a);
+        }
+    }
+
+    #[test]
+    fn errors_name_the_input_and_the_expected_form() {
+        let e = "udp-in:1.2.3.4:5".parse::<LinkAddress>().unwrap_err();
+        assert!(matches!(e, AddressError::UnknownKind { .. }));
+        assert!(e.to_string().contains("udp-in:1.2.3.4:5"));
+        assert!(e.to_string().contains("serial:PATH:BAUD"));
+
+        let e = "udpin:localhost:14550".parse::<LinkAddress>().unwrap_err();
+        assert!(matches!(e, AddressError::BadEndpoint { .. }), "{e}");
+
+        let e = "udpout:host:99999".parse::<LinkAddress>().unwrap_err();
+        assert!(matches!(e, AddressError::BadPort { .. }), "{e}");
+        assert!(e.to_string().contains("99999"));
+
+        let e = "serial:/dev/ttyUSB0:fast"
+            .parse::<LinkAddress>()
+            .unwrap_err();
+        assert!(matches!(e, AddressError::BadBaud { .. }), "{e}");
+        let e = "serial:/dev/ttyUSB0:0".parse::<LinkAddress>().unwrap_err();
+        assert!(matches!(e, AddressError::BadBaud { .. }), "{e}");
+        let e = "serial:/dev/ttyUSB0".parse::<LinkAddress>().unwrap_err();
+        assert!(matches!(e, AddressError::BadBaud { .. }), "{e}");
+        assert!(matches!(
+            "nothing".parse::<LinkAddress>(),
+            Err(AddressError::UnknownKind { .. })
+        ));
+        assert!(matches!(
+            "tcpout::5760".parse::<LinkAddress>(),
+            Err(AddressError::BadEndpoint { .. })
+        ));
+    }
+}

@@ -1,0 +1,267 @@
+//! The core task: owns the fleet, the command tracker and every link.
+
+use std::time::Instant;
+
+use mavlink::dialects::common::{
+    HEARTBEAT_DATA, MavAutopilot, MavMessage, MavModeFlag, MavState, MavType,
+};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::address::LinkAddress;
+use crate::command::{CommandError, encode};
+use crate::command_tracker::{Action, CommandTracker};
+use crate::constants::{
+    CORE_TICK, EVENT_QUEUE, GCS_COMPONENT_ID, GCS_HEARTBEAT_INTERVAL, GCS_SYSTEM_ID, INBOUND_QUEUE,
+    REQUEST_QUEUE,
+};
+use crate::event::Event;
+use crate::fleet::{Fleet, FleetSnapshot};
+use crate::frame::{encode_v2, target_system};
+use crate::handle::{LinkHandle, Request};
+use crate::transport::{self, OpenLink, Outgoing, Received, TransportError};
+use crate::vehicle::VehicleId;
+
+/// What the link core needs to start.
+#[derive(Debug, Clone)]
+pub struct LinkConfig {
+    /// Links to open (several may reach the same drones).
+    pub links: Vec<LinkAddress>,
+    /// Our MAVLink system id (255 by default, as ground stations use).
+    pub gcs_sysid: u8,
+    /// Our MAVLink component id (190, MAV_COMP_ID_MISSIONPLANNER).
+    pub gcs_compid: u8,
+}
+
+impl LinkConfig {
+    /// A config for these links with the default GCS identity.
+    pub fn new(links: Vec<LinkAddress>) -> Self {
+        Self {
+            links,
+            gcs_sysid: GCS_SYSTEM_ID,
+            gcs_compid: GCS_COMPONENT_ID,
+        }
+    }
+}
+
+/// Why the link core could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// No link address was given.
+    #[error("no link to open: give at least one --connect address")]
+    NoLinks,
+    /// A link could not be opened.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}
+
+/// Opens every link and starts the core task; must run inside a tokio runtime.
+pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
+    if config.links.is_empty() {
+        return Err(StartError::NoLinks);
+    }
+    let (inbound_tx, inbound_rx) = mpsc::channel(INBOUND_QUEUE);
+    let mut links = Vec::with_capacity(config.links.len());
+    for (i, addr) in config.links.iter().enumerate() {
+        links.push(transport::open(i, addr, inbound_tx.clone()).await?);
+    }
+    drop(inbound_tx);
+    let (req_tx, req_rx) = mpsc::channel(REQUEST_QUEUE);
+    let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
+    let (snap_tx, snap_rx) = watch::channel(FleetSnapshot::default());
+    let local_addrs = links.iter().map(|l| l.local_addr).collect();
+    let core = Core {
+        sysid: config.gcs_sysid,
+        compid: config.gcs_compid,
+        links,
+        seq: 0,
+        fleet: Fleet::default(),
+        tracker: CommandTracker::default(),
+        events: ev_tx,
+        snapshot: snap_tx,
+        dropped_events: 0,
+        dropped_frames: 0,
+    };
+    tokio::spawn(core.run(inbound_rx, req_rx));
+    Ok(LinkHandle {
+        requests: req_tx,
+        events: ev_rx,
+        fleet: snap_rx,
+        local_addrs,
+    })
+}
+
+type Reply = oneshot::Sender<Result<(), CommandError>>;
+
+struct Core {
+    sysid: u8,
+    compid: u8,
+    links: Vec<OpenLink>,
+    seq: u8,
+    fleet: Fleet,
+    tracker: CommandTracker<Reply>,
+    events: mpsc::Sender<Event>,
+    snapshot: watch::Sender<FleetSnapshot>,
+    dropped_events: u64,
+    dropped_frames: u64,
+}
+
+impl Core {
+    async fn run(
+        mut self,
+        mut inbound: mpsc::Receiver<Received>,
+        mut requests: mpsc::Receiver<Request>,
+    ) {
+        let mut tick = tokio::time::interval(CORE_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut heartbeat = tokio::time::interval(GCS_HEARTBEAT_INTERVAL);
+        let mut dirty = false;
+        let mut events = Vec::new();
+        let mut actions = Vec::new();
+        loop {
+            tokio::select! {
+                got = inbound.recv() => {
+                    let Some(r) = got else { break };
+                    self.on_received(&r, &mut events, &mut actions);
+                    // Drain what is already queued before yielding, to keep up with bursts.
+                    for _ in 0..256 {
+                        match inbound.try_recv() {
+                            Ok(r) => self.on_received(&r, &mut events, &mut actions),
+                            Err(_) => break,
+                        }
+                    }
+                    dirty = true;
+                }
+                req = requests.recv() => {
+                    let Some(req) = req else { break };
+                    self.on_request(req, &mut actions);
+                }
+                _ = tick.tick() => {
+                    let now = Instant::now();
+                    self.tracker.on_tick(now, &mut actions);
+                    for id in self.fleet.check_links(now, &mut events) {
+                        self.tracker.fail_vehicle(id, &CommandError::LinkLost(id), &mut actions);
+                        dirty = true;
+                    }
+                    if dirty {
+                        let mut snap = self.fleet.snapshot(now);
+                        snap.dropped_events = self.dropped_events;
+                        snap.dropped_frames = self.dropped_frames;
+                        self.snapshot.send_replace(snap);
+                        dirty = false;
+                    }
+                }
+                _ = heartbeat.tick() => self.send_heartbeat(),
+            }
+            self.flush(&mut events, &mut actions);
+        }
+        tracing::debug!("link core stopped");
+    }
+
+    fn on_received(
+        &mut self,
+        r: &Received,
+        events: &mut Vec<Event>,
+        actions: &mut Vec<Action<Reply>>,
+    ) {
+        if let MavMessage::COMMAND_ACK(ack) = &r.frame.msg {
+            let for_us = ack.target_system == 0 || ack.target_system == self.sysid;
+            if for_us {
+                let from = VehicleId {
+                    sysid: r.frame.sysid,
+                    compid: r.frame.compid,
+                };
+                self.tracker.on_ack(from, ack, r.at, actions);
+            }
+        }
+        self.fleet.on_frame(r, events);
+    }
+
+    fn on_request(&mut self, req: Request, actions: &mut Vec<Action<Reply>>) {
+        match req {
+            Request::Command {
+                vehicle,
+                command,
+                reply,
+            } => {
+                let Some(state) = self.fleet.vehicle(vehicle) else {
+                    let _ = reply.send(Err(CommandError::UnknownVehicle(vehicle)));
+                    return;
+                };
+                if state.link_lost {
+                    let _ = reply.send(Err(CommandError::LinkLost(vehicle)));
+                    return;
+                }
+                let home = state.home.map(|h| h.alt_amsl_m);
+                match encode(vehicle, &command, home) {
+                    Ok(wire) => self
+                        .tracker
+                        .submit(vehicle, wire, reply, Instant::now(), actions),
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                    }
+                }
+            }
+        }
+    }
+
+    fn flush(&mut self, events: &mut Vec<Event>, actions: &mut Vec<Action<Reply>>) {
+        for e in events.drain(..) {
+            if self.events.try_send(e).is_err() {
+                self.dropped_events += 1;
+            }
+        }
+        for a in std::mem::take(actions) {
+            match a {
+                Action::Send(vehicle, msg) => self.send_to(vehicle, &msg),
+                Action::Done(reply, result) => {
+                    let _ = reply.send(result);
+                }
+            }
+        }
+    }
+
+    fn next_frame(&mut self, msg: &MavMessage) -> Vec<u8> {
+        let bytes = encode_v2(self.sysid, self.compid, self.seq, msg);
+        self.seq = self.seq.wrapping_add(1);
+        bytes
+    }
+
+    /// Sends to a vehicle on its best live link (or every link if none is live).
+    fn send_to(&mut self, vehicle: VehicleId, msg: &MavMessage) {
+        let bytes = self.next_frame(msg);
+        let target = target_system(msg);
+        match self.fleet.best_link(vehicle, Instant::now()) {
+            Some(link) => self.push(link, bytes, target),
+            None => {
+                for link in 0..self.links.len() {
+                    self.push(link, bytes.clone(), target);
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, link: usize, bytes: Vec<u8>, target: Option<u8>) {
+        if self.links[link]
+            .outgoing
+            .try_send(Outgoing { bytes, target })
+            .is_err()
+        {
+            self.dropped_frames += 1;
+        }
+    }
+
+    fn send_heartbeat(&mut self) {
+        let msg = MavMessage::HEARTBEAT(HEARTBEAT_DATA {
+            custom_mode: 0,
+            mavtype: MavType::MAV_TYPE_GCS,
+            autopilot: MavAutopilot::MAV_AUTOPILOT_INVALID,
+            base_mode: MavModeFlag::empty(),
+            system_status: MavState::MAV_STATE_ACTIVE,
+            mavlink_version: 3,
+        });
+        let bytes = self.next_frame(&msg);
+        for link in 0..self.links.len() {
+            self.push(link, bytes.clone(), None);
+        }
+    }
+}

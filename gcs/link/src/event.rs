@@ -1,0 +1,44 @@
+//! Things that happen to the fleet, for alerts and logs.
+
+use serde::Serialize;
+
+use crate::px4_mode::FlightMode;
+use crate::vehicle::{StatusText, VehicleId};
+
+/// Something the operator may need to know about, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Event {
+    /// A vehicle's first HEARTBEAT.
+    VehicleDiscovered(VehicleId),
+    /// No HEARTBEAT from the vehicle on any link for the link-loss timeout.
+    LinkLost(VehicleId),
+    /// A link-lost vehicle was heard again.
+    LinkRegained(VehicleId),
+    /// The flight mode changed.
+    ModeChanged {
+        /// The vehicle.
+        vehicle: VehicleId,
+        /// Previous mode.
+        from: FlightMode,
+        /// New mode.
+        to: FlightMode,
+    },
+    /// The vehicle armed.
+    Armed(VehicleId),
+    /// The vehicle disarmed.
+    Disarmed(VehicleId),
+    /// A STATUSTEXT from the vehicle.
+    StatusText {
+        /// The vehicle.
+        vehicle: VehicleId,
+        /// Severity and text.
+        status: StatusText,
+    },
+    /// A mission item was reached.
+    MissionItemReached {
+        /// The vehicle.
+        vehicle: VehicleId,
+        /// The item's sequence number.
+        seq: u16,
+    },
+}

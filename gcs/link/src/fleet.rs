@@ -1,0 +1,325 @@
+//! The fleet as a sans-IO state machine: frames in, vehicle state and events out.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use mavlink::dialects::common::{MavAutopilot, MavMessage, MavType};
+use serde::Serialize;
+
+use crate::constants::LINK_LOST_TIMEOUT;
+use crate::event::Event;
+use crate::link_quality::LinkQuality;
+use crate::transport::{LinkId, Received};
+use crate::vehicle::{VehicleId, VehicleLink, VehicleState};
+
+/// What every link knows of one vehicle.
+#[derive(Debug, Clone)]
+struct LinkTrack {
+    last_heartbeat: Instant,
+    quality: LinkQuality,
+}
+
+#[derive(Debug, Clone)]
+struct Tracked {
+    state: VehicleState,
+    last_heartbeat: Instant,
+    links: BTreeMap<LinkId, LinkTrack>,
+}
+
+/// Every vehicle heard, keyed by (sysid, compid).
+///
+/// Exists so the protocol logic is tested without sockets: the core task feeds it
+/// frames and clock ticks and publishes its snapshot.
+#[derive(Debug, Default)]
+pub struct Fleet {
+    vehicles: BTreeMap<VehicleId, Tracked>,
+}
+
+/// A copy of the whole fleet's state, published to the application.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FleetSnapshot {
+    /// Every vehicle heard, by id.
+    pub vehicles: BTreeMap<VehicleId, VehicleState>,
+    /// Events dropped because the application did not drain its event queue.
+    pub dropped_events: u64,
+    /// Outgoing frames dropped because a link's queue was full.
+    pub dropped_frames: u64,
+}
+
+impl FleetSnapshot {
+    /// The vehicle with this id.
+    pub fn get(&self, id: VehicleId) -> Option<&VehicleState> {
+        self.vehicles.get(&id)
+    }
+
+    /// The first vehicle with this system id.
+    pub fn by_sysid(&self, sysid: u8) -> Option<&VehicleState> {
+        self.vehicles.values().find(|v| v.id.sysid == sysid)
+    }
+}
+
+impl Fleet {
+    /// Applies one received frame.
+    pub fn on_frame(&mut self, r: &Received, events: &mut Vec<Event>) {
+        let f = &r.frame;
+        let id = VehicleId {
+            sysid: f.sysid,
+            compid: f.compid,
+        };
+        if let MavMessage::HEARTBEAT(hb) = &f.msg {
+            // Other ground stations and components without an autopilot are not vehicles.
+            if hb.mavtype == MavType::MAV_TYPE_GCS
+                || hb.autopilot == MavAutopilot::MAV_AUTOPILOT_INVALID
+            {
+                return;
+            }
+            let tracked = self.vehicles.entry(id).or_insert_with(|| {
+                events.push(Event::VehicleDiscovered(id));
+                Tracked {
+                    state: VehicleState::new(id),
+                    last_heartbeat: r.at,
+                    links: BTreeMap::new(),
+                }
+            });
+            tracked.last_heartbeat = r.at;
+            let link = tracked.links.entry(r.link).or_insert(LinkTrack {
+                last_heartbeat: r.at,
+                quality: LinkQuality::default(),
+            });
+            link.last_heartbeat = r.at;
+            link.quality.record(f.sequence);
+            let before = (
+                tracked.state.mode,
+                tracked.state.armed,
+                tracked.state.link_lost,
+            );
+            tracked.state.apply(&f.msg);
+            if before.2 {
+                tracked.state.link_lost = false;
+                events.push(Event::LinkRegained(id));
+            }
+            let s = &tracked.state;
+            if before.0 != s.mode && before.0 != crate::FlightMode::Unknown(0) {
+                events.push(Event::ModeChanged {
+                    vehicle: id,
+                    from: before.0,
+                    to: s.mode,
+                });
+            }
+            if before.1 != s.armed {
+                events.push(if s.armed {
+                    Event::Armed(id)
+                } else {
+                    Event::Disarmed(id)
+                });
+            }
+            return;
+        }
+        let Some(tracked) = self.vehicles.get_mut(&id) else {
+            return;
+        };
+        if let Some(link) = tracked.links.get_mut(&r.link) {
+            link.quality.record(f.sequence);
+        }
+        if let Some(status) = tracked.state.apply(&f.msg) {
+            events.push(Event::StatusText {
+                vehicle: id,
+                status,
+            });
+        }
+        if let MavMessage::MISSION_ITEM_REACHED(m) = &f.msg {
+            events.push(Event::MissionItemReached {
+                vehicle: id,
+                seq: m.seq,
+            });
+        }
+    }
+
+    /// Marks vehicles link-lost whose last HEARTBEAT is older than the timeout;
+    /// returns the ids that were just lost.
+    pub fn check_links(&mut self, now: Instant, events: &mut Vec<Event>) -> Vec<VehicleId> {
+        let mut lost = Vec::new();
+        for (id, t) in &mut self.vehicles {
+            if !t.state.link_lost && now.duration_since(t.last_heartbeat) > LINK_LOST_TIMEOUT {
+                t.state.link_lost = true;
+                events.push(Event::LinkLost(*id));
+                lost.push(*id);
+            }
+        }
+        lost
+    }
+
+    /// The live link with the best quality to `id` (ties go to the most recent heartbeat).
+    pub fn best_link(&self, id: VehicleId, now: Instant) -> Option<LinkId> {
+        let t = self.vehicles.get(&id)?;
+        t.links
+            .iter()
+            .filter(|(_, l)| now.duration_since(l.last_heartbeat) <= LINK_LOST_TIMEOUT)
+            .max_by(|(_, a), (_, b)| {
+                a.quality
+                    .quality_pct
+                    .total_cmp(&b.quality.quality_pct)
+                    .then(a.last_heartbeat.cmp(&b.last_heartbeat))
+            })
+            .map(|(id, _)| *id)
+    }
+
+    /// The current state of one vehicle.
+    pub fn vehicle(&self, id: VehicleId) -> Option<&VehicleState> {
+        self.vehicles.get(&id).map(|t| &t.state)
+    }
+
+    /// Resolves a vehicle by system id alone (first component heard).
+    pub fn resolve(&self, sysid: u8) -> Option<VehicleId> {
+        self.vehicles.keys().find(|k| k.sysid == sysid).copied()
+    }
+
+    /// A copy of every vehicle's state, with link figures as of `now`.
+    pub fn snapshot(&self, now: Instant) -> FleetSnapshot {
+        let vehicles = self
+            .vehicles
+            .iter()
+            .map(|(id, t)| {
+                let mut s = t.state.clone();
+                s.best_link = self.best_link(*id, now);
+                s.links = t
+                    .links
+                    .iter()
+                    .map(|(link, l)| {
+                        let age = now.saturating_duration_since(l.last_heartbeat);
+                        VehicleLink {
+                            link: *link,
+                            alive: age <= LINK_LOST_TIMEOUT,
+                            heartbeat_age_s: age.as_secs_f64(),
+                            quality: l.quality,
+                        }
+                    })
+                    .collect();
+                (*id, s)
+            })
+            .collect();
+        FleetSnapshot {
+            vehicles,
+            dropped_events: 0,
+            dropped_frames: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::Frame;
+    use crate::px4_mode::FlightMode;
+    use mavlink::dialects::common::{HEARTBEAT_DATA, MavModeFlag, MavState};
+    use std::time::Duration;
+
+    fn hb(mode: FlightMode, armed: bool) -> MavMessage {
+        MavMessage::HEARTBEAT(HEARTBEAT_DATA {
+            custom_mode: mode.to_px4_custom_mode(),
+            mavtype: MavType::MAV_TYPE_QUADROTOR,
+            autopilot: MavAutopilot::MAV_AUTOPILOT_PX4,
+            base_mode: MavModeFlag::from_bits_truncate(mode.to_px4_base_mode(armed)),
+            system_status: MavState::MAV_STATE_STANDBY,
+            mavlink_version: 3,
+        })
+    }
+
+    fn rx(link: LinkId, at: Instant, seq: u8, msg: MavMessage) -> Received {
+        Received {
+            link,
+            at,
+            frame: Frame {
+                sysid: 3,
+                compid: 1,
+                sequence: seq,
+                msg,
+            },
+        }
+    }
+
+    #[test]
+    fn discovery_mode_arming_loss_and_recovery() {
+        let t0 = Instant::now();
+        let mut fleet = Fleet::default();
+        let mut ev = Vec::new();
+        fleet.on_frame(&rx(0, t0, 0, hb(FlightMode::Hold, false)), &mut ev);
+        let id = VehicleId {
+            sysid: 3,
+            compid: 1,
+        };
+        assert_eq!(ev, vec![Event::VehicleDiscovered(id)]);
+        ev.clear();
+        fleet.on_frame(&rx(0, t0, 1, hb(FlightMode::Takeoff, true)), &mut ev);
+        assert!(ev.contains(&Event::Armed(id)));
+        assert!(ev.contains(&Event::ModeChanged {
+            vehicle: id,
+            from: FlightMode::Hold,
+            to: FlightMode::Takeoff
+        }));
+        ev.clear();
+        assert!(
+            fleet
+                .check_links(t0 + Duration::from_secs(3), &mut ev)
+                .is_empty()
+        );
+        let lost = fleet.check_links(t0 + Duration::from_secs(4), &mut ev);
+        assert_eq!(lost, vec![id]);
+        assert_eq!(ev, vec![Event::LinkLost(id)]);
+        assert!(fleet.vehicle(id).unwrap().link_lost);
+        assert_eq!(fleet.best_link(id, t0 + Duration::from_secs(4)), None);
+        ev.clear();
+        let t5 = t0 + Duration::from_secs(5);
+        fleet.on_frame(&rx(0, t5, 2, hb(FlightMode::Takeoff, true)), &mut ev);
+        assert_eq!(ev, vec![Event::LinkRegained(id)]);
+        assert!(!fleet.vehicle(id).unwrap().link_lost);
+    }
+
+    #[test]
+    fn one_vehicle_on_two_links_uses_the_better_live_one() {
+        let t0 = Instant::now();
+        let mut fleet = Fleet::default();
+        let mut ev = Vec::new();
+        let id = VehicleId {
+            sysid: 3,
+            compid: 1,
+        };
+        // link 0 (radio) loses every other packet, link 1 (LTE) loses none
+        for i in 0..100u8 {
+            let t = t0 + Duration::from_millis(u64::from(i) * 10);
+            fleet.on_frame(&rx(1, t, i, hb(FlightMode::Hold, false)), &mut ev);
+            if i % 2 == 0 {
+                fleet.on_frame(&rx(0, t, i, hb(FlightMode::Hold, false)), &mut ev);
+            }
+        }
+        let discovered = ev
+            .iter()
+            .filter(|e| matches!(e, Event::VehicleDiscovered(_)))
+            .count();
+        assert_eq!(discovered, 1, "one vehicle, not one per link");
+        let now = t0 + Duration::from_secs(1);
+        assert_eq!(fleet.best_link(id, now), Some(1));
+        let snap = fleet.snapshot(now);
+        let v = snap.get(id).unwrap();
+        assert_eq!(v.links.len(), 2);
+        assert!(v.links[0].quality.lost > 40);
+        // LTE goes silent: the radio becomes the best live link
+        let later = t0 + Duration::from_secs(5);
+        fleet.on_frame(&rx(0, later, 100, hb(FlightMode::Hold, false)), &mut ev);
+        assert_eq!(fleet.best_link(id, later), Some(0));
+    }
+
+    #[test]
+    fn ground_stations_are_not_vehicles() {
+        let mut fleet = Fleet::default();
+        let mut ev = Vec::new();
+        let msg = MavMessage::HEARTBEAT(HEARTBEAT_DATA {
+            mavtype: MavType::MAV_TYPE_GCS,
+            autopilot: MavAutopilot::MAV_AUTOPILOT_INVALID,
+            ..Default::default()
+        });
+        fleet.on_frame(&rx(0, Instant::now(), 0, msg), &mut ev);
+        assert!(ev.is_empty());
+        assert!(fleet.snapshot(Instant::now()).vehicles.is_empty());
+    }
+}

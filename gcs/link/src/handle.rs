@@ -1,0 +1,147 @@
+//! The application's one handle on the link core: commands in, events and fleet snapshots out.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::command::{CommandError, VehicleCommand};
+use crate::event::Event;
+use crate::fleet::FleetSnapshot;
+use crate::vehicle::VehicleId;
+
+/// A request to the core task.
+#[derive(Debug)]
+pub(crate) enum Request {
+    /// Send a command and report its result.
+    Command {
+        vehicle: VehicleId,
+        command: VehicleCommand,
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
+}
+
+/// Why waiting on the fleet ended without the condition.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WaitError {
+    /// The condition did not hold within the time given.
+    #[error("timed out after {0:?} waiting for the fleet")]
+    Timeout(Duration),
+    /// The core task stopped.
+    #[error("the link core has stopped")]
+    CoreStopped,
+}
+
+/// The application's handle on the link core.
+///
+/// Exists so the app (Bevy, CLI, tests) never touches sockets: a bounded request
+/// queue, a bounded event queue and a `watch` of the latest fleet snapshot. Dropping
+/// it stops the core and closes every link.
+#[derive(Debug)]
+pub struct LinkHandle {
+    pub(crate) requests: mpsc::Sender<Request>,
+    pub(crate) events: mpsc::Receiver<Event>,
+    pub(crate) fleet: watch::Receiver<FleetSnapshot>,
+    pub(crate) local_addrs: Vec<Option<SocketAddr>>,
+}
+
+impl LinkHandle {
+    /// Sends `command` to `vehicle` and waits for the vehicle's answer (retransmitting
+    /// as the MAVLink command protocol says).
+    pub async fn command(
+        &self,
+        vehicle: VehicleId,
+        command: VehicleCommand,
+    ) -> Result<(), CommandError> {
+        let (reply, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Command {
+                vehicle,
+                command,
+                reply,
+            })
+            .await
+            .map_err(|_| CommandError::CoreStopped)?;
+        rx.await.map_err(|_| CommandError::CoreStopped)?
+    }
+
+    /// Queues `command` without waiting (for a frame loop); the receiver yields its result.
+    pub fn try_command(
+        &self,
+        vehicle: VehicleId,
+        command: VehicleCommand,
+    ) -> Result<oneshot::Receiver<Result<(), CommandError>>, CommandError> {
+        let (reply, rx) = oneshot::channel();
+        self.requests
+            .try_send(Request::Command {
+                vehicle,
+                command,
+                reply,
+            })
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => CommandError::QueueFull,
+                mpsc::error::TrySendError::Closed(_) => CommandError::CoreStopped,
+            })?;
+        Ok(rx)
+    }
+
+    /// The latest fleet snapshot.
+    pub fn snapshot(&self) -> FleetSnapshot {
+        self.fleet.borrow().clone()
+    }
+
+    /// A receiver of fleet snapshots (published at most every 50 ms when something changed).
+    pub fn fleet(&self) -> watch::Receiver<FleetSnapshot> {
+        self.fleet.clone()
+    }
+
+    /// The next event, waiting for one; `None` once the core has stopped.
+    pub async fn next_event(&mut self) -> Option<Event> {
+        self.events.recv().await
+    }
+
+    /// The next event if one is queued.
+    pub fn try_next_event(&mut self) -> Option<Event> {
+        self.events.try_recv().ok()
+    }
+
+    /// The local socket address of link `i` (in `--connect` order), for UDP and TCP-in links.
+    pub fn local_addr(&self, i: usize) -> Option<SocketAddr> {
+        self.local_addrs.get(i).copied().flatten()
+    }
+
+    /// Waits until `condition` holds for a snapshot, up to `timeout`; returns that snapshot.
+    pub async fn wait_for(
+        &self,
+        timeout: Duration,
+        mut condition: impl FnMut(&FleetSnapshot) -> bool,
+    ) -> Result<FleetSnapshot, WaitError> {
+        let mut rx = self.fleet.clone();
+        let wait = async {
+            loop {
+                {
+                    let snap = rx.borrow_and_update();
+                    if condition(&snap) {
+                        return Ok(snap.clone());
+                    }
+                }
+                rx.changed().await.map_err(|_| WaitError::CoreStopped)?;
+            }
+        };
+        tokio::time::timeout(timeout, wait)
+            .await
+            .map_err(|_| WaitError::Timeout(timeout))?
+    }
+
+    /// Waits for the first vehicle with system id `sysid` to be heard.
+    pub async fn wait_for_vehicle(
+        &self,
+        sysid: u8,
+        timeout: Duration,
+    ) -> Result<VehicleId, WaitError> {
+        let snap = self
+            .wait_for(timeout, |s| s.by_sysid(sysid).is_some())
+            .await?;
+        Ok(snap.by_sysid(sysid).map(|v| v.id).expect("condition held"))
+    }
+}

@@ -1,0 +1,153 @@
+//! Byte transports under the MAVLink core: UDP, TCP and serial, each in its own tokio task.
+//!
+//! A transport decodes frames with rust-mavlink and forwards them to one inbound channel
+//! shared by every link; it sends the encoded frames it is given, to the peer that
+//! last spoke with the target system id where it has several peers.
+
+mod datagram;
+mod stream;
+
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+
+use crate::address::LinkAddress;
+use crate::frame::Frame;
+
+/// Index of a link in the order the links were opened.
+pub type LinkId = usize;
+
+/// How many outgoing frames a link queues before senders wait.
+pub const OUTGOING_QUEUE: usize = 256;
+
+/// A frame received on a link.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The link it came in on.
+    pub link: LinkId,
+    /// When it was decoded.
+    pub at: Instant,
+    /// The decoded frame.
+    pub frame: Frame,
+}
+
+/// An encoded frame to send on a link.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// The complete MAVLink frame.
+    pub bytes: Vec<u8>,
+    /// The system it is for: links with several peers send it only to that system's
+    /// peer once heard; `None` goes to every peer.
+    pub target: Option<u8>,
+}
+
+/// Why a link could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// Binding, connecting or resolving failed.
+    #[error("cannot open link {address}: {source}")]
+    Io {
+        /// The link address.
+        address: LinkAddress,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The serial port could not be opened.
+    #[error("cannot open serial link {address}: {source}")]
+    Serial {
+        /// The link address.
+        address: LinkAddress,
+        /// The serial driver's reason.
+        source: tokio_serial::Error,
+    },
+}
+
+/// An open link: where outgoing frames go, and the local address where one applies.
+#[derive(Debug, Clone)]
+pub struct OpenLink {
+    /// Queue of frames to send on this link.
+    pub outgoing: mpsc::Sender<Outgoing>,
+    /// The local socket address (useful with port 0), for UDP and TCP-in links.
+    pub local_addr: Option<std::net::SocketAddr>,
+}
+
+/// Opens `address` and spawns its task; frames received go to `inbound` tagged `id`.
+///
+/// The task ends when every clone of the returned [`OpenLink::outgoing`] is dropped
+/// or `inbound` is closed.
+pub async fn open(
+    id: LinkId,
+    address: &LinkAddress,
+    inbound: mpsc::Sender<Received>,
+) -> Result<OpenLink, TransportError> {
+    let io_err = |source| TransportError::Io {
+        address: address.clone(),
+        source,
+    };
+    let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
+    let local_addr = match address {
+        LinkAddress::UdpIn(bind) => {
+            let socket = tokio::net::UdpSocket::bind(bind).await.map_err(io_err)?;
+            let local = socket.local_addr().map_err(io_err)?;
+            tokio::spawn(datagram::run(id, socket, None, inbound, rx));
+            Some(local)
+        }
+        LinkAddress::UdpOut { host, port } => {
+            let remote = tokio::net::lookup_host((host.as_str(), *port))
+                .await
+                .map_err(io_err)?
+                .next()
+                .ok_or_else(|| {
+                    io_err(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("host {host} has no address"),
+                    ))
+                })?;
+            let bind: std::net::SocketAddr = if remote.is_ipv4() {
+                "0.0.0.0:0".parse().expect("literal address")
+            } else {
+                "[::]:0".parse().expect("literal address")
+            };
+            let socket = tokio::net::UdpSocket::bind(bind).await.map_err(io_err)?;
+            let local = socket.local_addr().map_err(io_err)?;
+            tokio::spawn(datagram::run(id, socket, Some(remote), inbound, rx));
+            Some(local)
+        }
+        LinkAddress::TcpIn(bind) => {
+            let listener = tokio::net::TcpListener::bind(bind).await.map_err(io_err)?;
+            let local = listener.local_addr().map_err(io_err)?;
+            tokio::spawn(stream::serve_tcp(id, listener, inbound, rx));
+            Some(local)
+        }
+        LinkAddress::TcpOut { host, port } => {
+            let tcp = tokio::net::TcpStream::connect((host.as_str(), *port))
+                .await
+                .map_err(io_err)?;
+            tcp.set_nodelay(true).map_err(io_err)?;
+            tokio::spawn(stream::run_tcp_out(
+                id,
+                tcp,
+                host.clone(),
+                *port,
+                inbound,
+                rx,
+            ));
+            None
+        }
+        LinkAddress::Serial { path, baud } => {
+            use tokio_serial::SerialPortBuilderExt;
+            let port = tokio_serial::new(path.to_string_lossy(), *baud)
+                .open_native_async()
+                .map_err(|source| TransportError::Serial {
+                    address: address.clone(),
+                    source,
+                })?;
+            tokio::spawn(stream::run_serial(id, port, inbound, rx));
+            None
+        }
+    };
+    Ok(OpenLink {
+        outgoing: tx,
+        local_addr,
+    })
+}
