@@ -68,7 +68,10 @@ fn legacy_mission_file() {
         matches!(p.mission.items[1].command, MissionCommand::LoiterTurns { turns, .. } if turns == 1.0)
     );
     // The take-off is in MAV_FRAME_MISSION (2) there, so it stays a generic item.
-    assert_eq!(p.mission.items[0].to_params().params[4], 47.660_137_763_851_57);
+    assert_eq!(
+        p.mission.items[0].to_params().params[4],
+        47.660_137_763_851_57
+    );
     assert_eq!(p.mission.items[0].to_params().frame, 2);
 }
 
@@ -362,4 +365,57 @@ fn malformed_files_name_file_line_and_expectation() {
             .to_string()
             .contains("QGC WPL 110")
     );
+}
+
+#[test]
+fn corridor_scan_circles_breach_return_and_v1_rally() {
+    let text = r#"{
+  "fileType": "Plan", "version": 1, "groundStation": "QGroundControl",
+  "geoFence": {"version": 2, "breachReturn": [13.5, 2.1, 60],
+    "circles": [{"circle": {"center": [13.52, 2.12], "radius": 350.5}, "inclusion": false, "version": 1}],
+    "polygons": []},
+  "rallyPoints": {"version": 1, "points": [[1, 2, 3]]},
+  "mission": {"version": 2, "firmwareType": 12, "vehicleType": 2, "cruiseSpeed": 15, "hoverSpeed": 5,
+    "plannedHomePosition": [13.5, 2.1, 210],
+    "items": [
+      {"type": "SimpleItem", "command": 22, "frame": 3, "autoContinue": true, "doJumpId": 1, "params": [0, 0, 0, null, 13.5, 2.1, 50]},
+      {"type": "ComplexItem", "complexItemType": "CorridorScan", "version": 3, "CorridorWidth": 50,
+       "polyline": [[13.5, 2.1], [13.51, 2.11]],
+       "TransectStyleComplexItem": {"version": 1, "TurnAroundDistance": 10,
+         "Items": [
+           {"type": "SimpleItem", "command": 16, "frame": 3, "autoContinue": true, "doJumpId": 2, "params": [0, 0, 0, null, 13.501, 2.101, 50]},
+           {"type": "SimpleItem", "command": 16, "frame": 3, "autoContinue": true, "doJumpId": 3, "params": [0, 0, 0, null, 13.509, 2.109, 50]}
+         ]}},
+      {"type": "SimpleItem", "command": 177, "frame": 2, "autoContinue": true, "doJumpId": 4, "params": [2, 3, 0, 0, 0, 0, 0]}
+    ]}
+}"#;
+    let p = files::parse_plan(text, Format::QgcPlan).unwrap();
+    assert_eq!(p.mission.items.len(), 4);
+    assert_eq!(p.mission.complex_items[0].kind, "CorridorScan");
+    assert_eq!(p.mission.complex_items[0].params["CorridorWidth"], 50);
+    assert!(matches!(
+        p.mission.items[3].command,
+        MissionCommand::Jump {
+            target_seq: 2,
+            repeat: 3
+        }
+    ));
+    assert_eq!(p.fence.circles[0].radius_m, 350.5);
+    assert!(!p.fence.circles[0].inclusion);
+    assert_eq!(p.fence.breach_return.unwrap().1, 60.0);
+    assert!(
+        p.rally_points.is_empty(),
+        "version 1 rally points are ignored, as QGroundControl does"
+    );
+    let back = files::parse_plan(&files::qgc_plan::write_plan(&p), Format::QgcPlan).unwrap();
+    assert!(same_plan(&p, &back));
+    // Jump ids that are not seqs are mapped to seqs.
+    let renumbered = text
+        .replace("\"doJumpId\": 2", "\"doJumpId\": 20")
+        .replace("[2, 3, 0, 0, 0, 0, 0]", "[20, 3, 0, 0, 0, 0, 0]");
+    let r = files::parse_plan(&renumbered, Format::QgcPlan).unwrap();
+    assert!(matches!(
+        r.mission.items[3].command,
+        MissionCommand::Jump { target_seq: 2, .. }
+    ));
 }

@@ -196,3 +196,82 @@ fn offset_of_niger_border_golden_figures() {
         off.points.len()
     );
 }
+
+/// Golden output of a small patrol: sortie split, border ranges, every waypoint.
+/// Regenerate with `UPDATE_GOLDEN=1 cargo test -p mission-planner golden`.
+#[test]
+fn golden_patrol_square() {
+    let c = LatLon::new(14.0, 6.0);
+    let ring = wavy_ring(c, 12_000.0, 0.1, 3, 24);
+    let terrain = Hills {
+        base_m: 400.0,
+        amp_m: 80.0,
+        wavelength_deg: 0.1,
+    };
+    let follow = TerrainFollow::new(120.0, 200.0);
+    let req = PatrolRequest {
+        border: ring,
+        home_side: None,
+        standoff_m: 1500.0,
+        simplify_tolerance_m: 50.0,
+        terrain_follow: follow,
+        bases: vec![c, destination(c, 90.0, 3000.0)],
+        vehicle: VehicleModel {
+            cruise_speed_mps: 18.0,
+            endurance_s: 45.0 * 60.0,
+            ..VehicleModel::default()
+        },
+        border_range_m: None,
+        altitude_reference: AltitudeReference::Amsl,
+    };
+    let plan = plan_patrol(&req, &terrain, &mut |_| {}).unwrap();
+    let summary: Vec<serde_json::Value> = plan
+        .sorties
+        .iter()
+        .map(|s| {
+            let wps: Vec<[f64; 3]> = s
+                .mission
+                .items
+                .iter()
+                .map(|i| {
+                    let p = i.position().unwrap();
+                    [p.lat_deg, p.lon_deg, i.altitude().unwrap().alt_m]
+                })
+                .collect();
+            serde_json::json!({"base": s.base_index, "from_m": s.border_from_m, "to_m": s.border_to_m, "waypoints": wps})
+        })
+        .collect();
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/patrol_square.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&summary).unwrap()).unwrap();
+    }
+    let golden: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("golden file")).unwrap();
+    assert_eq!(golden.len(), summary.len(), "sortie count changed");
+    for (g, s) in golden.iter().zip(&summary) {
+        assert_eq!(g["base"], s["base"]);
+        for k in ["from_m", "to_m"] {
+            assert!(
+                (g[k].as_f64().unwrap() - s[k].as_f64().unwrap()).abs() < 1e-3,
+                "{k}: {} vs {}",
+                g[k],
+                s[k]
+            );
+        }
+        let (gw, sw) = (
+            g["waypoints"].as_array().unwrap(),
+            s["waypoints"].as_array().unwrap(),
+        );
+        assert_eq!(gw.len(), sw.len(), "waypoint count changed");
+        for (a, b) in gw.iter().zip(sw) {
+            for k in 0..3 {
+                let (x, y) = (a[k].as_f64().unwrap(), b[k].as_f64().unwrap());
+                assert!(
+                    (x - y).abs() < 1e-6 * x.abs().max(1.0),
+                    "waypoint {a} vs {b}"
+                );
+            }
+        }
+    }
+}
