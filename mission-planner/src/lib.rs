@@ -17,6 +17,7 @@
 
 pub mod ascii_grid;
 pub mod border;
+pub mod command;
 pub mod elevation;
 pub mod estimate;
 pub mod files;
@@ -30,8 +31,9 @@ pub mod plan;
 pub mod raw;
 pub mod validate;
 
+pub use command::{MissionCommand, MissionItem};
 pub use elevation::{ElevationModel, FlatTerrain};
-pub use item::{Altitude, AltitudeReference, Frame, ItemParams, MissionCommand, MissionItem};
+pub use item::{Altitude, AltitudeReference, Frame, ItemParams};
 pub use lat_lon::LatLon;
 pub use plan::{ComplexItem, FenceCircle, FencePolygon, GeoFence, Home, Mission, Plan, RallyPoint};
 pub use raw::{MissionItemInt, MissionType};

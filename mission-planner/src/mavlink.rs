@@ -6,7 +6,8 @@
 //! write them); reading accepts any frame.
 
 use crate::LatLon;
-use crate::item::{Altitude, Frame, ItemParams, MissionItem};
+use crate::MissionItem;
+use crate::item::{Altitude, Frame, ItemParams};
 use crate::plan::{FenceCircle, FencePolygon, GeoFence, Home, Mission, RallyPoint};
 use crate::raw::{MissionItemInt, MissionType, cmd, frame};
 

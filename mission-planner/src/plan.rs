@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::LatLon;
-use crate::item::{Altitude, AltitudeReference, MissionItem};
+use crate::MissionItem;
+use crate::item::{Altitude, AltitudeReference};
 
 /// A complete plan: what to fly, where not to fly, and where to go on failure.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

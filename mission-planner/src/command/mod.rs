@@ -1,0 +1,475 @@
+//! Typed mission items.
+//!
+//! Every MAVLink item decodes to a [`MissionItem`]: commands this crate knows get a
+//! typed [`MissionCommand`]; anything else (or a known command with parameters the
+//! typed form cannot carry) stays [`MissionCommand::Other`] with every parameter
+//! kept, so decoding and encoding again always gives back the same fields.
+
+use serde::{Deserialize, Serialize};
+
+use crate::LatLon;
+use crate::item::{Altitude, Frame, ItemParams};
+use crate::raw::cmd;
+
+mod decode;
+use decode::typed_command;
+
+/// What a mission item does, with its parameters named and in units.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are named after the MAVLink parameters they hold
+pub enum MissionCommand {
+    /// Fly to a point (MAV_CMD_NAV_WAYPOINT, 16).
+    Waypoint {
+        position: LatLon,
+        alt_m: f64,
+        hold_s: f64,
+        acceptance_radius_m: f64,
+        pass_radius_m: f64,
+        yaw_deg: f64,
+    },
+    /// Take off and climb to `alt_m` (MAV_CMD_NAV_TAKEOFF, 22).
+    Takeoff {
+        position: LatLon,
+        alt_m: f64,
+        pitch_deg: f64,
+        yaw_deg: f64,
+    },
+    /// Land at a point (MAV_CMD_NAV_LAND, 21).
+    Land {
+        position: LatLon,
+        alt_m: f64,
+        abort_alt_m: f64,
+        land_mode: f64,
+        yaw_deg: f64,
+    },
+    /// Return to launch (MAV_CMD_NAV_RETURN_TO_LAUNCH, 20).
+    ReturnToLaunch,
+    /// Loiter until told otherwise (MAV_CMD_NAV_LOITER_UNLIM, 17).
+    LoiterUnlimited {
+        position: LatLon,
+        alt_m: f64,
+        radius_m: f64,
+        yaw_deg: f64,
+    },
+    /// Loiter a number of turns (MAV_CMD_NAV_LOITER_TURNS, 18).
+    LoiterTurns {
+        position: LatLon,
+        alt_m: f64,
+        turns: f64,
+        heading_required: f64,
+        radius_m: f64,
+        xtrack: f64,
+    },
+    /// Loiter for a time (MAV_CMD_NAV_LOITER_TIME, 19).
+    LoiterTime {
+        position: LatLon,
+        alt_m: f64,
+        time_s: f64,
+        heading_required: f64,
+        radius_m: f64,
+        xtrack: f64,
+    },
+    /// Loiter while climbing/descending to an altitude (MAV_CMD_NAV_LOITER_TO_ALT, 31).
+    LoiterToAlt {
+        position: LatLon,
+        alt_m: f64,
+        heading_required: f64,
+        radius_m: f64,
+        xtrack: f64,
+    },
+    /// Change speed (MAV_CMD_DO_CHANGE_SPEED, 178): `speed_type` 0 airspeed, 1 ground speed.
+    ChangeSpeed {
+        speed_type: f64,
+        speed_mps: f64,
+        throttle_pct: f64,
+    },
+    /// Point camera/gimbal at a location (MAV_CMD_DO_SET_ROI_LOCATION 195, or the
+    /// deprecated DO_SET_ROI 201 when `legacy`).
+    RegionOfInterest {
+        position: LatLon,
+        alt_m: f64,
+        legacy: bool,
+    },
+    /// Trigger the camera every `distance_m` (MAV_CMD_DO_SET_CAM_TRIGG_DIST, 206); 0 stops.
+    CameraTriggerDistance {
+        distance_m: f64,
+        shutter_ms: f64,
+        trigger_now: f64,
+    },
+    /// Wait before the next command (MAV_CMD_CONDITION_DELAY, 112).
+    Delay { delay_s: f64 },
+    /// Jump to item `target_seq`, `repeat` times (-1: forever) (MAV_CMD_DO_JUMP, 177).
+    Jump { target_seq: u16, repeat: i32 },
+    /// Any other command, kept parameter for parameter.
+    Other { command: u16, params: [f64; 7] },
+}
+
+/// One item of a mission: what it does, its frame, and whether to continue.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MissionItem {
+    /// The command and its parameters.
+    pub command: MissionCommand,
+    /// The MAVLink frame (the altitude reference of positional commands).
+    pub frame: Frame,
+    /// Continue to the next item automatically.
+    pub autocontinue: bool,
+}
+
+const NAV_COMMANDS_MAX: u16 = 95;
+
+impl MissionItem {
+    fn positional(command: MissionCommand, altitude: Altitude) -> Self {
+        MissionItem {
+            command,
+            frame: Frame::Global(altitude.reference),
+            autocontinue: true,
+        }
+    }
+
+    /// A plain waypoint at `position` and `altitude`.
+    pub fn waypoint(position: LatLon, altitude: Altitude) -> Self {
+        Self::positional(
+            MissionCommand::Waypoint {
+                position,
+                alt_m: altitude.alt_m,
+                hold_s: 0.0,
+                acceptance_radius_m: 0.0,
+                pass_radius_m: 0.0,
+                yaw_deg: f64::NAN,
+            },
+            altitude,
+        )
+    }
+
+    /// A take-off at `position` climbing to `altitude`.
+    pub fn takeoff(position: LatLon, altitude: Altitude) -> Self {
+        Self::positional(
+            MissionCommand::Takeoff {
+                position,
+                alt_m: altitude.alt_m,
+                pitch_deg: 0.0,
+                yaw_deg: f64::NAN,
+            },
+            altitude,
+        )
+    }
+
+    /// A landing at `position`.
+    pub fn land(position: LatLon, altitude: Altitude) -> Self {
+        Self::positional(
+            MissionCommand::Land {
+                position,
+                alt_m: altitude.alt_m,
+                abort_alt_m: 0.0,
+                land_mode: 0.0,
+                yaw_deg: f64::NAN,
+            },
+            altitude,
+        )
+    }
+
+    /// A loiter of `turns` circles of `radius_m` around `position`.
+    pub fn loiter_turns(position: LatLon, altitude: Altitude, turns: f64, radius_m: f64) -> Self {
+        Self::positional(
+            MissionCommand::LoiterTurns {
+                position,
+                alt_m: altitude.alt_m,
+                turns,
+                heading_required: 0.0,
+                radius_m,
+                xtrack: 0.0,
+            },
+            altitude,
+        )
+    }
+
+    /// A non-positional command in `MAV_FRAME_MISSION`.
+    pub fn command(command: MissionCommand) -> Self {
+        MissionItem {
+            command,
+            frame: Frame::Mission,
+            autocontinue: true,
+        }
+    }
+
+    /// The horizontal position the vehicle flies to or acts on, if any.
+    pub fn position(&self) -> Option<LatLon> {
+        use MissionCommand::*;
+        match self.command {
+            Waypoint { position, .. }
+            | Takeoff { position, .. }
+            | Land { position, .. }
+            | LoiterUnlimited { position, .. }
+            | LoiterTurns { position, .. }
+            | LoiterTime { position, .. }
+            | LoiterToAlt { position, .. } => Some(position),
+            Other { command, params } if command <= NAV_COMMANDS_MAX => self
+                .frame
+                .altitude_reference()
+                .map(|_| LatLon::new(params[4], params[5])),
+            _ => None,
+        }
+    }
+
+    /// The altitude the vehicle flies at for navigation commands.
+    pub fn altitude(&self) -> Option<Altitude> {
+        use MissionCommand::*;
+        let reference = self.frame.altitude_reference()?;
+        let alt_m = match self.command {
+            Waypoint { alt_m, .. }
+            | Takeoff { alt_m, .. }
+            | Land { alt_m, .. }
+            | LoiterUnlimited { alt_m, .. }
+            | LoiterTurns { alt_m, .. }
+            | LoiterTime { alt_m, .. }
+            | LoiterToAlt { alt_m, .. } => alt_m,
+            Other { command, params } if command <= NAV_COMMANDS_MAX => params[6],
+            _ => return None,
+        };
+        Some(Altitude { alt_m, reference })
+    }
+
+    /// The generic form of this item.
+    pub fn to_params(&self) -> ItemParams {
+        use MissionCommand::*;
+        let (command, params) = match self.command {
+            Waypoint {
+                position: p,
+                alt_m,
+                hold_s,
+                acceptance_radius_m,
+                pass_radius_m,
+                yaw_deg,
+            } => (
+                cmd::NAV_WAYPOINT,
+                [
+                    hold_s,
+                    acceptance_radius_m,
+                    pass_radius_m,
+                    yaw_deg,
+                    p.lat_deg,
+                    p.lon_deg,
+                    alt_m,
+                ],
+            ),
+            Takeoff {
+                position: p,
+                alt_m,
+                pitch_deg,
+                yaw_deg,
+            } => (
+                cmd::NAV_TAKEOFF,
+                [pitch_deg, 0.0, 0.0, yaw_deg, p.lat_deg, p.lon_deg, alt_m],
+            ),
+            Land {
+                position: p,
+                alt_m,
+                abort_alt_m,
+                land_mode,
+                yaw_deg,
+            } => (
+                cmd::NAV_LAND,
+                [
+                    abort_alt_m,
+                    land_mode,
+                    0.0,
+                    yaw_deg,
+                    p.lat_deg,
+                    p.lon_deg,
+                    alt_m,
+                ],
+            ),
+            ReturnToLaunch => (cmd::NAV_RETURN_TO_LAUNCH, [0.0; 7]),
+            LoiterUnlimited {
+                position: p,
+                alt_m,
+                radius_m,
+                yaw_deg,
+            } => (
+                cmd::NAV_LOITER_UNLIM,
+                [0.0, 0.0, radius_m, yaw_deg, p.lat_deg, p.lon_deg, alt_m],
+            ),
+            LoiterTurns {
+                position: p,
+                alt_m,
+                turns,
+                heading_required,
+                radius_m,
+                xtrack,
+            } => (
+                cmd::NAV_LOITER_TURNS,
+                [
+                    turns,
+                    heading_required,
+                    radius_m,
+                    xtrack,
+                    p.lat_deg,
+                    p.lon_deg,
+                    alt_m,
+                ],
+            ),
+            LoiterTime {
+                position: p,
+                alt_m,
+                time_s,
+                heading_required,
+                radius_m,
+                xtrack,
+            } => (
+                cmd::NAV_LOITER_TIME,
+                [
+                    time_s,
+                    heading_required,
+                    radius_m,
+                    xtrack,
+                    p.lat_deg,
+                    p.lon_deg,
+                    alt_m,
+                ],
+            ),
+            LoiterToAlt {
+                position: p,
+                alt_m,
+                heading_required,
+                radius_m,
+                xtrack,
+            } => (
+                cmd::NAV_LOITER_TO_ALT,
+                [
+                    heading_required,
+                    radius_m,
+                    0.0,
+                    xtrack,
+                    p.lat_deg,
+                    p.lon_deg,
+                    alt_m,
+                ],
+            ),
+            ChangeSpeed {
+                speed_type,
+                speed_mps,
+                throttle_pct,
+            } => (
+                cmd::DO_CHANGE_SPEED,
+                [speed_type, speed_mps, throttle_pct, 0.0, 0.0, 0.0, 0.0],
+            ),
+            RegionOfInterest {
+                position: p,
+                alt_m,
+                legacy,
+            } => (
+                if legacy {
+                    cmd::DO_SET_ROI
+                } else {
+                    cmd::DO_SET_ROI_LOCATION
+                },
+                [0.0, 0.0, 0.0, 0.0, p.lat_deg, p.lon_deg, alt_m],
+            ),
+            CameraTriggerDistance {
+                distance_m,
+                shutter_ms,
+                trigger_now,
+            } => (
+                cmd::DO_SET_CAM_TRIGG_DIST,
+                [distance_m, shutter_ms, trigger_now, 0.0, 0.0, 0.0, 0.0],
+            ),
+            Delay { delay_s } => (
+                cmd::CONDITION_DELAY,
+                [delay_s, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            ),
+            Jump { target_seq, repeat } => (
+                cmd::DO_JUMP,
+                [
+                    f64::from(target_seq),
+                    f64::from(repeat),
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                ],
+            ),
+            Other { command, params } => (command, params),
+        };
+        ItemParams {
+            command,
+            frame: self.frame.to_mavlink(),
+            autocontinue: self.autocontinue,
+            params,
+        }
+    }
+
+    /// The typed item for a generic one; falls back to [`MissionCommand::Other`]
+    /// whenever the typed form would not encode back to exactly the same fields.
+    pub fn from_params(p: &ItemParams) -> Self {
+        let frame = Frame::from_mavlink(p.frame);
+        let other = MissionItem {
+            command: MissionCommand::Other {
+                command: p.command,
+                params: p.params,
+            },
+            frame,
+            autocontinue: p.autocontinue,
+        };
+        let Some(command) = typed_command(p, frame) else {
+            return other;
+        };
+        let typed = MissionItem {
+            command,
+            frame,
+            autocontinue: p.autocontinue,
+        };
+        if typed.to_params().same_as(p) {
+            typed
+        } else {
+            other
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waypoint_decodes_typed_and_encodes_back() {
+        let p = ItemParams {
+            command: 16,
+            frame: 3,
+            autocontinue: true,
+            params: [0.0, 0.0, 0.0, f64::NAN, 47.39, 8.54, 50.0],
+        };
+        let item = MissionItem::from_params(&p);
+        assert!(matches!(item.command, MissionCommand::Waypoint { alt_m, .. } if alt_m == 50.0));
+        assert_eq!(item.altitude(), Some(Altitude::above_home(50.0)));
+        assert!(item.to_params().same_as(&p));
+    }
+
+    #[test]
+    fn unknown_params_fall_back_to_other() {
+        // Takeoff with a non-zero param2 is not representable as a typed Takeoff.
+        let p = ItemParams {
+            command: 22,
+            frame: 3,
+            autocontinue: true,
+            params: [0.0, 5.0, 0.0, 0.0, 1.0, 2.0, 3.0],
+        };
+        let item = MissionItem::from_params(&p);
+        assert!(matches!(
+            item.command,
+            MissionCommand::Other { command: 22, .. }
+        ));
+        assert!(item.to_params().same_as(&p));
+        // A jump whose target is not an integer stays generic too.
+        let j = ItemParams {
+            command: 177,
+            frame: 2,
+            autocontinue: true,
+            params: [1.5, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        };
+        assert!(matches!(
+            MissionItem::from_params(&j).command,
+            MissionCommand::Other { .. }
+        ));
+    }
+}
