@@ -53,6 +53,29 @@ impl Dem {
         }
     }
 
+    /// Mosaics `paths` (one or many, same CRS) and keeps only the cells covering
+    /// `area`: the way to use a DEM much larger than the area of interest.
+    /// Fails with [`GeoError::NotCovered`] if the DEM does not meet `area`.
+    pub fn open_area(paths: &[PathBuf], area: &LonLatBounds) -> Result<Dem> {
+        let grid = match paths {
+            [] => return Err(GeoError::Argument("no DEM file given".into())),
+            [one] => Grid::read_area(one, 1, area)?,
+            _ => {
+                let datasets = paths
+                    .iter()
+                    .map(|p| open_raster(p))
+                    .collect::<Result<Vec<_>>>()?;
+                let vrt = gdal::programs::raster::build_vrt(None, &datasets, None)
+                    .map_err(|e| GeoError::read(&paths[0], "building the VRT mosaic", e))?;
+                Grid::from_dataset_window(&vrt, &paths[0], 1, Some(area))?
+            }
+        };
+        Ok(Dem {
+            sources: paths.to_vec(),
+            grid,
+        })
+    }
+
     /// Height in metres at `p`, or `None` outside the DEM or on nodata.
     pub fn sample(&self, p: LatLon) -> Option<f64> {
         self.grid.sample(p)

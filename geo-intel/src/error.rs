@@ -74,7 +74,7 @@ impl GeoError {
     pub fn open(path: &Path, err: impl std::fmt::Display) -> Self {
         GeoError::Open {
             path: path.to_path_buf(),
-            reason: err.to_string(),
+            reason: gdal_reason(err),
         }
     }
 
@@ -82,7 +82,7 @@ impl GeoError {
     pub fn read(path: &Path, stage: &str, err: impl std::fmt::Display) -> Self {
         GeoError::Read {
             path: path.to_path_buf(),
-            reason: format!("{stage}: {err}"),
+            reason: format!("{stage}: {}", gdal_reason(err)),
         }
     }
 
@@ -90,7 +90,7 @@ impl GeoError {
     pub fn crs(path: &Path, reason: impl std::fmt::Display) -> Self {
         GeoError::Crs {
             path: path.to_path_buf(),
-            reason: reason.to_string(),
+            reason: gdal_reason(reason),
         }
     }
 
@@ -98,7 +98,7 @@ impl GeoError {
     pub fn write(path: &Path, err: impl std::fmt::Display) -> Self {
         GeoError::Write {
             path: path.to_path_buf(),
-            reason: err.to_string(),
+            reason: gdal_reason(err),
         }
     }
 
@@ -125,5 +125,43 @@ impl GeoError {
     }
 }
 
+/// GDAL's own words from an error: the message inside the gdal crate's
+/// "CPL error class: .., error number: .., error msg: '...'" wrapper, or the
+/// whole text for anything else.
+pub fn gdal_reason(err: impl std::fmt::Display) -> String {
+    let text = err.to_string();
+    let start = ["CPL error class:", "GDAL method '"]
+        .iter()
+        .filter_map(|w| text.find(w))
+        .min();
+    let (Some(start), Some(m)) = (start, text.to_lowercase().find("error msg: '")) else {
+        return text;
+    };
+    let msg = text[m + "error msg: '".len()..].trim_end_matches('\'');
+    if msg.is_empty() || m < start {
+        return text;
+    }
+    format!("{}{msg}", &text[..start])
+}
+
 /// Result with [`GeoError`].
 pub type Result<T> = std::result::Result<T, GeoError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gdal_reason_keeps_context_and_gdal_words() {
+        let wrapped =
+            "no CRS: CPL error class: 'CE_Failure', error number: '1', error msg: 'bad WKT'";
+        assert_eq!(gdal_reason(wrapped), "no CRS: bad WKT");
+        assert_eq!(gdal_reason("plain reason"), "plain reason");
+        let e = GeoError::open(
+            Path::new("/x/y.tif"),
+            "CPL error class: '3', error number: '4', error msg: 'not recognized'",
+        );
+        assert_eq!(e.to_string(), "cannot open /x/y.tif: not recognized");
+        assert_eq!(e.path(), Some(Path::new("/x/y.tif")));
+    }
+}

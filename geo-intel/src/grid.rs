@@ -54,6 +54,26 @@ impl Grid {
 
     /// Copies band `band` (1-based) of an open dataset; `path` names it in errors.
     pub fn from_dataset(ds: &Dataset, path: &Path, band: usize) -> Result<Grid> {
+        Grid::from_dataset_window(ds, path, band, None)
+    }
+
+    /// Reads only the cells of band `band` that cover `area` (plus one cell of
+    /// margin, for bilinear sampling at its edges), so a large DEM or mosaic
+    /// costs memory only for the area of interest.
+    ///
+    /// Fails with [`GeoError::NotCovered`] if the raster does not meet `area`.
+    pub fn read_area(path: &Path, band: usize, area: &LonLatBounds) -> Result<Grid> {
+        let ds = open_raster(path)?;
+        Grid::from_dataset_window(&ds, path, band, Some(area))
+    }
+
+    /// Copies band `band` of an open dataset, all of it or the window covering `area`.
+    pub fn from_dataset_window(
+        ds: &Dataset,
+        path: &Path,
+        band: usize,
+        area: Option<&LonLatBounds>,
+    ) -> Result<Grid> {
         if ds.raster_count() < band || band == 0 {
             return Err(GeoError::Empty {
                 path: path.to_path_buf(),
@@ -81,13 +101,20 @@ impl Grid {
             crs::to_wgs84(&srs, path)?;
             Some(srs.to_wkt().map_err(|e| GeoError::crs(path, e))?)
         };
-        let (cols, rows) = ds.raster_size();
+        let (full_cols, full_rows) = ds.raster_size();
+        let (c0, r0, cols, rows) = match area {
+            None => (0, 0, full_cols, full_rows),
+            Some(a) => window(&gt, full_cols, full_rows, a, &srs, path)?,
+        };
+        let mut gt = gt;
+        gt[0] += c0 as f64 * gt[1];
+        gt[3] += r0 as f64 * gt[5];
         let rb = ds
             .rasterband(band)
             .map_err(|e| GeoError::read(path, "opening band", e))?;
         let nodata = rb.no_data_value();
         let buf = rb
-            .read_as::<f32>((0, 0), (cols, rows), (cols, rows), None)
+            .read_as::<f32>((c0 as isize, r0 as isize), (cols, rows), (cols, rows), None)
             .map_err(|e| GeoError::read(path, "reading cells", e))?;
         let (_, mut values) = buf.into_shape_and_vec();
         if let Some(nd) = nodata {
@@ -202,6 +229,46 @@ impl Grid {
                 Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
             })
     }
+}
+
+/// The pixel window (first column, first row, columns, rows) of a raster that
+/// covers `area`, with one cell of margin; [`GeoError::NotCovered`] if none.
+fn window(
+    gt: &[f64; 6],
+    cols: usize,
+    rows: usize,
+    area: &LonLatBounds,
+    srs: &gdal::spatial_ref::SpatialRef,
+    path: &Path,
+) -> Result<(usize, usize, usize, usize)> {
+    let [xmin, ymin, xmax, ymax] = if crs::is_wgs84_geographic(srs) {
+        [area.west_deg, area.south_deg, area.east_deg, area.north_deg]
+    } else {
+        crs::from_wgs84(srs, path)?
+            .transform_bounds(
+                &[area.west_deg, area.south_deg, area.east_deg, area.north_deg],
+                21,
+            )
+            .map_err(|e| GeoError::crs(path, format!("cannot transform the area: {e}")))?
+    };
+    let c0 = ((xmin - gt[0]) / gt[1]).floor() - 1.0;
+    let c1 = ((xmax - gt[0]) / gt[1]).ceil() + 1.0;
+    let r0 = ((ymax - gt[3]) / gt[5]).floor() - 1.0;
+    let r1 = ((ymin - gt[3]) / gt[5]).ceil() + 1.0;
+    let c0 = c0.clamp(0.0, cols as f64) as usize;
+    let c1 = c1.clamp(0.0, cols as f64) as usize;
+    let r0 = r0.clamp(0.0, rows as f64) as usize;
+    let r1 = r1.clamp(0.0, rows as f64) as usize;
+    if c1 <= c0 || r1 <= r0 {
+        return Err(GeoError::NotCovered {
+            path: path.to_path_buf(),
+            reason: format!(
+                "requested lon {:.4}..{:.4}, lat {:.4}..{:.4} is outside the raster",
+                area.west_deg, area.east_deg, area.south_deg, area.north_deg
+            ),
+        });
+    }
+    Ok((c0, r0, c1 - c0, r1 - r0))
 }
 
 /// The WGS84 bounds of a grid extent given in `srs`.

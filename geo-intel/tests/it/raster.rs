@@ -293,3 +293,62 @@ fn dem_that_does_not_cover_the_area_is_an_error_naming_it() {
     let err = dem.elevation_grid(&area, 1000.0).unwrap_err();
     assert!(matches!(err, GeoError::NotCovered { .. }), "{err}");
 }
+
+#[test]
+fn area_reads_match_the_whole_raster() {
+    let niger = data("03_dem/globe_g10g_niger_30arcsec.tif");
+    let olinda = data("03_dem/stars_olinda_dem_utm25s.tif");
+    for (path, area) in [
+        (
+            &niger,
+            LonLatBounds {
+                west_deg: 7.3,
+                south_deg: 17.2,
+                east_deg: 8.9,
+                north_deg: 18.4,
+            },
+        ),
+        (
+            &olinda,
+            LonLatBounds {
+                west_deg: -34.9,
+                south_deg: -8.02,
+                east_deg: -34.86,
+                north_deg: -7.98,
+            },
+        ),
+    ] {
+        let whole = Dem::open(path).unwrap();
+        let part = Dem::open_area(std::slice::from_ref(path), &area).unwrap();
+        assert!(
+            part.grid.values.len() < whole.grid.values.len() / 2,
+            "{}",
+            path.display()
+        );
+        for i in 0..=20 {
+            for j in 0..=20 {
+                let p = LatLon::new(
+                    area.south_deg + (area.north_deg - area.south_deg) * i as f64 / 20.0,
+                    area.west_deg + (area.east_deg - area.west_deg) * j as f64 / 20.0,
+                );
+                let (a, b) = (part.sample(p), whole.sample(p));
+                assert!(
+                    a.is_some() && (a.unwrap() - b.unwrap()).abs() < 1e-9,
+                    "{p}: {a:?} vs {b:?}"
+                );
+            }
+        }
+    }
+    let paris = LonLatBounds {
+        west_deg: 2.0,
+        south_deg: 48.0,
+        east_deg: 3.0,
+        north_deg: 49.0,
+    };
+    let err = Dem::open_area(std::slice::from_ref(&niger), &paris).unwrap_err();
+    assert!(matches!(err, GeoError::NotCovered { .. }), "{err}");
+    assert!(
+        err.to_string().contains("globe_g10g_niger_30arcsec.tif"),
+        "{err}"
+    );
+}

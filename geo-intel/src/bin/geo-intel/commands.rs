@@ -33,8 +33,7 @@ pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Info { file } => info(file, cli.json),
         Command::Sample { dems, points } => {
-            let dem = Dem::open_many(dems)?;
-            dem.require_overlap(&bounds_of(points))?;
+            let dem = Dem::open_area(dems, &bounds_of(points))?;
             let elevs = dem.sample_many(points);
             if cli.json {
                 let rows: Vec<_> = points
@@ -58,7 +57,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             step_m,
             points,
         } => {
-            let dem = Dem::open_many(dems)?;
+            let dem = Dem::open_area(dems, &bounds_of(points))?;
             let prof = dem.profile(points, *step_m)?;
             if cli.json {
                 print_json(&serde_json::to_value(&prof)?)
