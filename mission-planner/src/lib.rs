@@ -15,9 +15,9 @@
 //! assert_eq!(back.items.len(), 2);
 //! ```
 
-pub mod ascii_grid;
 pub mod border;
 pub mod command;
+pub mod dem_grid;
 pub mod elevation;
 pub mod estimate;
 pub mod files;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use mission_planner::ascii_grid::AsciiGrid;
+use mission_planner::dem_grid::DemGrid;
 use mission_planner::estimate::VehicleModel;
 use mission_planner::{ElevationModel, FencePolygon, GeoFence, LatLon, border, files};
 
@@ -72,20 +72,7 @@ pub fn load_dem(dem: Option<&Path>) -> Result<(Box<dyn ElevationModel>, bool)> {
     let Some(path) = dem else {
         return Ok((Box::new(NoTerrain), false));
     };
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if ext == "asc" {
-        return Ok((Box::new(AsciiGrid::load(path)?), true));
-    }
-    bail!(
-        "{}: this build reads DEMs as ESRI ASCII grids (.asc) only; GeoTIFF goes through geo-intel's GDAL reader. \
-         Convert with: gdal_translate -of AAIGrid {} dem.asc",
-        path.display(),
-        path.display()
-    )
+    Ok((Box::new(DemGrid::load(path)?), true))
 }
 
 /// A fence from a plan file, a MAVProxy fence list, or GeoJSON polygons (inclusion).

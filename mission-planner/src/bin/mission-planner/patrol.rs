@@ -41,7 +41,7 @@ pub struct PatrolArgs {
     pub ceiling_agl_m: Option<f64>,
     #[command(flatten)]
     pub vehicle: VehicleArgs,
-    /// Terrain model (ESRI ASCII grid .asc); without it altitudes are relative to each base.
+    /// Terrain model: geographic GeoTIFF (.tif, EPSG:4326) or ESRI ASCII grid (.asc); without it altitudes are relative to each base.
     #[arg(long)]
     pub dem: Option<PathBuf>,
     /// Start of the stretch to cover, km along the border.

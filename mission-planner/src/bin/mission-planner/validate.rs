@@ -19,7 +19,7 @@ pub struct ValidateArgs {
     /// Extra fence to enforce (.plan, fence .txt/.waypoints, or GeoJSON polygons as inclusion zones).
     #[arg(long)]
     pub fence: Option<PathBuf>,
-    /// Terrain model (ESRI ASCII grid .asc); without it terrain checks are skipped.
+    /// Terrain model: geographic GeoTIFF (.tif, EPSG:4326) or ESRI ASCII grid (.asc); without it terrain checks are skipped.
     #[arg(long)]
     pub dem: Option<PathBuf>,
     /// Highest height above terrain allowed, metres.
@@ -111,7 +111,7 @@ fn print_estimate(e: &Estimate) {
 pub struct StatsArgs {
     /// Plan file.
     pub plan: PathBuf,
-    /// Terrain model (ESRI ASCII grid .asc) for terrain-relative items.
+    /// Terrain model: geographic GeoTIFF (.tif, EPSG:4326) or ESRI ASCII grid (.asc) for terrain-relative items.
     #[arg(long)]
     pub dem: Option<PathBuf>,
     #[command(flatten)]

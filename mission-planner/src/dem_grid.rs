@@ -1,5 +1,7 @@
-//! A DEM read from an ESRI ASCII grid (`.asc`), so the CLI can follow real terrain
-//! without GDAL (`gdal_translate -of AAIGrid dem.tif dem.asc` makes one).
+//! A north-up DEM grid in longitude/latitude, read from a geographic GeoTIFF
+//! (EPSG:4326, as the GLOBE and SRTM tiles are) or an ESRI ASCII grid (`.asc`), so
+//! the CLI can follow real terrain without GDAL. Projected DEMs go through
+//! `geo-intel`, which reads anything GDAL reads.
 
 use std::path::Path;
 
@@ -8,7 +10,7 @@ use crate::{ElevationModel, LatLon};
 
 /// A north-up grid of heights in a geographic (lon/lat degrees) frame.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AsciiGrid {
+pub struct DemGrid {
     ncols: usize,
     nrows: usize,
     /// Longitude of the west edge of the grid, degrees.
@@ -20,21 +22,103 @@ pub struct AsciiGrid {
     heights_m: Vec<f64>,
 }
 
-impl AsciiGrid {
-    /// Reads a grid file.
+impl DemGrid {
+    /// Reads a `.tif`/`.tiff` GeoTIFF or an `.asc` ESRI ASCII grid.
     pub fn load(path: &Path) -> Result<Self, FileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| FileError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::parse(&text).map_err(|error| FileError::Parse {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let parse_err = |error| FileError::Parse {
             path: path.to_owned(),
             error,
+        };
+        let read_err = |source| FileError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        if ext == "asc" {
+            let text = std::fs::read_to_string(path).map_err(read_err)?;
+            return Self::parse_ascii(&text).map_err(parse_err);
+        }
+        let file = std::fs::File::open(path).map_err(read_err)?;
+        Self::read_geotiff(std::io::BufReader::new(file)).map_err(parse_err)
+    }
+
+    /// Reads a single-band geographic GeoTIFF (north-up, tie point + pixel scale).
+    pub fn read_geotiff<R: std::io::Read + std::io::Seek>(reader: R) -> Result<Self, ParseError> {
+        use tiff::decoder::{Decoder, DecodingResult};
+        use tiff::tags::Tag;
+        let fmt = |e: tiff::TiffError| ParseError::Format(format!("not a readable TIFF: {e}"));
+        let mut d = Decoder::new(reader)
+            .map_err(fmt)?
+            .with_limits(tiff::decoder::Limits::unlimited());
+        let (w, h) = d.dimensions().map_err(fmt)?;
+        let scale = d.get_tag_f64_vec(Tag::ModelPixelScaleTag).map_err(|_| {
+            ParseError::Format("no ModelPixelScale tag: not a GeoTIFF with a pixel scale".into())
+        })?;
+        let tie = d.get_tag_f64_vec(Tag::ModelTiepointTag).map_err(|_| {
+            ParseError::Format("no ModelTiepoint tag: not a georeferenced GeoTIFF".into())
+        })?;
+        if scale.len() < 2
+            || tie.len() < 6
+            || scale[0] <= 0.0
+            || (scale[0] - scale[1]).abs() > scale[0] * 1e-6
+        {
+            return Err(ParseError::Format(
+                "expected square pixels and one tie point".into(),
+            ));
+        }
+        if let Ok(keys) = d.get_tag_u32_vec(Tag::GeoKeyDirectoryTag) {
+            // ProjectedCSTypeGeoKey (3072) means a projected DEM; GeographicTypeGeoKey
+            // (2048) must be WGS 84 (4326) or user-defined (32767).
+            for k in keys.chunks_exact(4).skip(1) {
+                if k[0] == 3072 || (k[0] == 2048 && k[3] != 4326 && k[3] != 32767) {
+                    return Err(ParseError::Format(format!(
+                        "GeoTIFF is in a projected or non-WGS 84 CRS (GeoKey {} = {}); reproject it to EPSG:4326 or read it with geo-intel",
+                        k[0], k[3]
+                    )));
+                }
+            }
+        }
+        let nodata = d
+            .get_tag_ascii_string(Tag::GdalNodata)
+            .ok()
+            .and_then(|s| s.trim_matches(char::from(0)).trim().parse().ok());
+        let heights_m: Vec<f64> =
+            match d.read_image().map_err(fmt)? {
+                DecodingResult::I16(v) => v.into_iter().map(f64::from).collect(),
+                DecodingResult::U16(v) => v.into_iter().map(f64::from).collect(),
+                DecodingResult::I32(v) => v.into_iter().map(f64::from).collect(),
+                DecodingResult::U8(v) => v.into_iter().map(f64::from).collect(),
+                DecodingResult::F32(v) => v.into_iter().map(f64::from).collect(),
+                DecodingResult::F64(v) => v,
+                _ => return Err(ParseError::Format(
+                    "unsupported sample type (expected Int16, UInt16, Int32, Float32 or Float64)"
+                        .into(),
+                )),
+            };
+        let (ncols, nrows) = (w as usize, h as usize);
+        if heights_m.len() != ncols * nrows {
+            return Err(ParseError::Format("expected a single band".into()));
+        }
+        // Tie point raster (i, j) -> model (x, y); pixel-is-area: the grid's west/north edges.
+        let west_deg = tie[3] - tie[0] * scale[0];
+        let north_deg = tie[4] + tie[1] * scale[1];
+        Ok(DemGrid {
+            ncols,
+            nrows,
+            west_deg,
+            north_deg,
+            cell_deg: scale[0],
+            nodata,
+            heights_m,
         })
     }
 
-    /// Parses grid text (header keys `ncols nrows xllcorner|xllcenter yllcorner|yllcenter cellsize [nodata_value]`).
-    pub fn parse(text: &str) -> Result<Self, ParseError> {
+    /// Parses ESRI ASCII grid text (header keys `ncols nrows xllcorner|xllcenter yllcorner|yllcenter cellsize [nodata_value]`).
+    pub fn parse_ascii(text: &str) -> Result<Self, ParseError> {
         let mut header = std::collections::HashMap::new();
         let mut lines = text.lines().enumerate().peekable();
         while let Some((_, l)) = lines.peek() {
@@ -111,7 +195,7 @@ impl AsciiGrid {
                 heights_m.len()
             )));
         }
-        Ok(AsciiGrid {
+        Ok(DemGrid {
             ncols,
             nrows,
             west_deg,
@@ -132,7 +216,7 @@ impl AsciiGrid {
     }
 }
 
-impl ElevationModel for AsciiGrid {
+impl ElevationModel for DemGrid {
     /// Bilinear between cell centres; `None` outside the grid or next to nodata.
     fn elevation_m(&self, p: LatLon) -> Option<f64> {
         let x = (p.lon_deg - self.west_deg) / self.cell_deg - 0.5;
@@ -171,13 +255,13 @@ mod tests {
 
     #[test]
     fn bilinear_heights_and_nodata() {
-        let g = AsciiGrid::parse("ncols 2\nnrows 2\nxllcorner 2.0\nyllcorner 13.0\ncellsize 1.0\nNODATA_value -9999\n100 200\n300 -9999\n").unwrap();
+        let g = DemGrid::parse_ascii("ncols 2\nnrows 2\nxllcorner 2.0\nyllcorner 13.0\ncellsize 1.0\nNODATA_value -9999\n100 200\n300 -9999\n").unwrap();
         assert_eq!(g.elevation_m(LatLon::new(14.5, 2.5)), Some(100.0));
         assert_eq!(g.elevation_m(LatLon::new(14.5, 3.0)), Some(150.0));
         assert_eq!(g.elevation_m(LatLon::new(13.5, 3.5)), None);
         assert_eq!(g.elevation_m(LatLon::new(20.0, 2.5)), None);
         assert!(
-            AsciiGrid::parse("ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n")
+            DemGrid::parse_ascii("ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n")
                 .is_err()
         );
     }
