@@ -1,1 +1,43 @@
-//! A PX4-faithful simulated multicopter.
+//! A PX4-faithful simulated multicopter speaking MAVLink over real links.
+//!
+//! Vigil's default fleet and the vehicle every test flies. Each vehicle runs in its own
+//! tokio task on its own link, like a PX4 SITL instance, and answers as PX4 does:
+//!
+//! - **HEARTBEAT**: `MAV_AUTOPILOT_PX4`, `MAV_TYPE_QUADROTOR`, PX4's `custom_mode`
+//!   (`main_mode << 16 | sub_mode << 24`) and `base_mode` flags
+//!   (`get_mavlink_navigation_mode`), `MAV_STATE` standby / active / critical in failsafe.
+//! - **Streams** at the rates of PX4's "normal" GCS link (`mavlink_main.cpp`):
+//!   ATTITUDE 15 Hz, GLOBAL_POSITION_INT 5 Hz, VFR_HUD 4 Hz, SYS_STATUS, GPS_RAW_INT,
+//!   EXTENDED_SYS_STATE and ALTITUDE 1 Hz, BATTERY_STATUS and HOME_POSITION 0.5 Hz;
+//!   `MAV_CMD_SET_MESSAGE_INTERVAL` and `MAV_CMD_REQUEST_MESSAGE` honoured.
+//! - **Commands** (commander / navigator): arming is `TEMPORARILY_REJECTED` until the
+//!   preflight checks pass (3D GPS fix, battery above `BAT_LOW_THR`); disarm in flight
+//!   is refused unless forced (param2 = 21196); takeoff's param7 is AMSL (NaN: home +
+//!   `MIS_TAKEOFF_ALT`), accepted while disarmed (takes off on arming); mode changes
+//!   PX4 cannot make here (manual modes without RC, Mission without a mission) are
+//!   `TEMPORARILY_REJECTED` with a STATUSTEXT; `DO_REPOSITION` switches to Hold only
+//!   with the change-mode flag, and is otherwise accepted but flown only in Hold;
+//!   unknown commands are `UNSUPPORTED`. Every answer is a COMMAND_ACK to the sender.
+//! - **Flight** after takeoff switches to Hold; Return climbs to `RTL_RETURN_ALT`, flies
+//!   home, descends to `RTL_DESCEND_ALT` and lands; landing slows to `MPC_LAND_SPEED`
+//!   below `MPC_LAND_ALT2`; auto-disarm `COM_DISARM_LAND` after landing and
+//!   `COM_DISARM_PRFLT` after arming without takeoff.
+//! - **Failsafes**: GCS heartbeat silent for `COM_DL_LOSS_T` (wall seconds) applies
+//!   `NAV_DLL_ACT`; battery at `BAT_LOW_THR` warns, at `BAT_CRIT_THR` and
+//!   `BAT_EMERGEN_THR` applies `COM_LOW_BAT_ACT` (warn / land / return then land).
+//!
+//! Not simulated yet: the mission, parameter and geofence protocols (so `MISSION_START`
+//! is denied for want of a mission), terrain (the ground is flat at home altitude), wind.
+
+pub mod commands;
+pub mod faults;
+pub mod model;
+pub mod params;
+pub mod runner;
+pub mod telemetry;
+
+pub use faults::Faults;
+pub use gcs_link::FlightMode;
+pub use model::{BatteryModel, SimVehicle};
+pub use params::{DataLinkLossAction, LowBatteryAction, Px4Params};
+pub use runner::{AGADEZ, SimConfig, SimError, SimHandle, VehicleSpec, start};

@@ -1,0 +1,492 @@
+//! The simulated multicopter's state and kinematics, without any I/O.
+//!
+//! Flight is kinematic: the vehicle moves toward its current target at PX4's auto-mode
+//! speeds (`MPC_XY_CRUISE`, `MPC_Z_V_AUTO_UP/DN`, `MPC_LAND_SPEED` below
+//! `MPC_LAND_ALT2`), on the WGS84 sphere through `geo`'s Haversine metric space.
+//! The ground is flat at the home altitude.
+
+use gcs_link::FlightMode;
+use gcs_link::mavlink::dialects::common::MavSeverity;
+use geo::{Bearing, Destination, Distance, Haversine, Point};
+use mission_planner::LatLon;
+
+use crate::params::{DataLinkLossAction, LowBatteryAction, Px4Params};
+
+/// Speed of a vehicle falling after a forced disarm in flight, m/s.
+const FREE_FALL_SPEED_MPS: f64 = 15.0;
+/// Within this height of the target altitude a climb or descent counts as done, metres.
+const ALT_TOLERANCE_M: f64 = 0.3;
+
+/// Battery model: how long a full pack lasts and what climbing costs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatteryModel {
+    /// Hover time on a full pack, seconds of simulated time.
+    pub endurance_s: f64,
+    /// Extra charge used per metre climbed, fraction of a full pack.
+    pub climb_cost_per_m: f64,
+    /// Pack voltage when full, volts (4S LiPo: 16.8).
+    pub full_v: f64,
+    /// Pack voltage when empty, volts (4S LiPo: 14.0).
+    pub empty_v: f64,
+    /// Current drawn in hover, amperes.
+    pub hover_current_a: f64,
+}
+
+impl Default for BatteryModel {
+    fn default() -> Self {
+        Self {
+            endurance_s: 30.0 * 60.0,
+            climb_cost_per_m: 1.0e-4,
+            full_v: 16.8,
+            empty_v: 14.0,
+            hover_current_a: 18.0,
+        }
+    }
+}
+
+/// Steps of PX4's return mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnPhase {
+    /// Climbing to `RTL_RETURN_ALT`.
+    Climb,
+    /// Flying home at return altitude.
+    Cruise,
+    /// Descending to `RTL_DESCEND_ALT` above home.
+    Descend,
+    /// Landing at home.
+    Land,
+}
+
+/// One simulated PX4 multicopter.
+#[derive(Debug, Clone)]
+pub struct SimVehicle {
+    /// PX4 parameters in force.
+    pub params: Px4Params,
+    /// Battery model.
+    pub battery_model: BatteryModel,
+    /// Home (and ground) position.
+    pub home: LatLon,
+    /// Home altitude above mean sea level, metres; the ground is flat at this height.
+    pub home_alt_amsl_m: f64,
+    /// Current position.
+    pub pos: LatLon,
+    /// Current altitude above mean sea level, metres.
+    pub alt_amsl_m: f64,
+    /// Velocity north, east, down in m/s over the last step.
+    pub vel_ned_mps: [f64; 3],
+    /// Heading, degrees clockwise from north.
+    pub heading_deg: f64,
+    /// Motors armed.
+    pub armed: bool,
+    /// Current flight mode.
+    pub mode: FlightMode,
+    /// On the ground.
+    pub landed: bool,
+    /// Remaining charge, fraction 0..=1.
+    pub battery: f64,
+    /// Simulated seconds since boot.
+    pub time_s: f64,
+    /// Simulated seconds after boot when GPS gets a 3D fix.
+    pub gps_fix_after_s: f64,
+    /// A failsafe has taken control.
+    pub failsafe: bool,
+    /// Altitude target of a takeoff, AMSL metres.
+    pub takeoff_alt_amsl_m: f64,
+    /// Where Hold flies to and stays (set by takeoff end or go-to).
+    pub hold_target: Option<(LatLon, f64)>,
+    /// Current step of return mode.
+    pub return_phase: ReturnPhase,
+    /// Charge drawn so far, mAh.
+    pub consumed_mah: f64,
+    battery_level: u8,
+    armed_at_s: f64,
+    landed_at_s: f64,
+    flew_since_arming: bool,
+    status: Vec<(MavSeverity, String)>,
+}
+
+impl SimVehicle {
+    /// A disarmed vehicle on the ground at `home`, `home_alt_amsl_m` above sea level.
+    pub fn new(home: LatLon, home_alt_amsl_m: f64, params: Px4Params) -> Self {
+        Self {
+            params,
+            battery_model: BatteryModel::default(),
+            home,
+            home_alt_amsl_m,
+            pos: home,
+            alt_amsl_m: home_alt_amsl_m,
+            vel_ned_mps: [0.0; 3],
+            heading_deg: 0.0,
+            armed: false,
+            mode: FlightMode::Hold,
+            landed: true,
+            battery: 1.0,
+            time_s: 0.0,
+            gps_fix_after_s: 2.0,
+            failsafe: false,
+            takeoff_alt_amsl_m: home_alt_amsl_m + 2.5,
+            hold_target: None,
+            return_phase: ReturnPhase::Climb,
+            consumed_mah: 0.0,
+            battery_level: 0,
+            armed_at_s: 0.0,
+            landed_at_s: 0.0,
+            flew_since_arming: false,
+            status: vec![(MavSeverity::MAV_SEVERITY_INFO, "Ready for takeoff!".into())],
+        }
+    }
+
+    /// Height above home (and the flat ground), metres.
+    pub fn alt_rel_m(&self) -> f64 {
+        self.alt_amsl_m - self.home_alt_amsl_m
+    }
+
+    /// Whether GPS has a 3D fix (PX4's preflight checks need it to arm).
+    pub fn has_gps_fix(&self) -> bool {
+        self.time_s >= self.gps_fix_after_s
+    }
+
+    /// STATUSTEXTs queued since the last call.
+    pub fn take_status(&mut self) -> Vec<(MavSeverity, String)> {
+        std::mem::take(&mut self.status)
+    }
+
+    /// Queues a STATUSTEXT.
+    pub fn say(&mut self, severity: MavSeverity, text: impl Into<String>) {
+        self.status.push((severity, text.into()));
+    }
+
+    /// Arms the motors if PX4's preflight checks would pass; the text says why not.
+    pub fn arm(&mut self) -> Result<(), String> {
+        if self.armed {
+            return Ok(());
+        }
+        if !self.has_gps_fix() {
+            return Err("Preflight Fail: No valid global position estimate (GPS 3D fix)".into());
+        }
+        if self.battery < self.params.bat_low_thr {
+            return Err("Preflight Fail: low battery".into());
+        }
+        self.armed = true;
+        self.armed_at_s = self.time_s;
+        self.flew_since_arming = false;
+        self.say(MavSeverity::MAV_SEVERITY_INFO, "Armed by external command");
+        Ok(())
+    }
+
+    /// Disarms; unless forced, PX4 refuses in flight.
+    pub fn disarm(&mut self, forced: bool) -> Result<(), String> {
+        if !self.armed {
+            return Ok(());
+        }
+        if !self.landed && !forced {
+            return Err("Disarming denied: not landed".into());
+        }
+        self.armed = false;
+        self.failsafe = false;
+        self.say(
+            MavSeverity::MAV_SEVERITY_INFO,
+            "Disarmed by external command",
+        );
+        Ok(())
+    }
+
+    /// Switches flight mode if PX4 would allow it here; the text says why not.
+    pub fn set_mode(&mut self, mode: FlightMode) -> Result<(), String> {
+        let not_available = || format!("Switching to {mode} is currently not available");
+        match mode {
+            FlightMode::Hold | FlightMode::Return | FlightMode::Takeoff => {
+                if !self.has_gps_fix() {
+                    return Err(format!("{}: no valid position", not_available()));
+                }
+            }
+            FlightMode::Land => {}
+            FlightMode::Mission => return Err(format!("{}: no valid mission", not_available())),
+            _ => return Err(format!("{}: no manual control input", not_available())),
+        }
+        if mode == self.mode {
+            return Ok(());
+        }
+        self.enter(mode);
+        Ok(())
+    }
+
+    /// Enters `mode` unconditionally, setting up its targets.
+    pub fn enter(&mut self, mode: FlightMode) {
+        match mode {
+            FlightMode::Hold => self.hold_target = Some((self.pos, self.alt_amsl_m)),
+            FlightMode::Return => self.return_phase = ReturnPhase::Climb,
+            FlightMode::Takeoff => {
+                if self.takeoff_alt_amsl_m <= self.home_alt_amsl_m {
+                    self.takeoff_alt_amsl_m = self.home_alt_amsl_m + self.params.mis_takeoff_alt_m;
+                }
+            }
+            _ => {}
+        }
+        self.mode = mode;
+    }
+
+    /// Advances the simulation by `dt_s` seconds of simulated time.
+    pub fn step(&mut self, dt_s: f64) {
+        self.time_s += dt_s;
+        let start_alt = self.alt_amsl_m;
+        let start_pos = self.pos;
+        if self.armed {
+            self.fly(dt_s);
+        } else if !self.landed {
+            let ground = self.home_alt_amsl_m;
+            self.alt_amsl_m = (self.alt_amsl_m - FREE_FALL_SPEED_MPS * dt_s).max(ground);
+            self.touch_down_if_on_ground();
+        }
+        self.update_velocity(start_pos, start_alt, dt_s);
+        self.drain_battery(dt_s, self.alt_amsl_m - start_alt);
+        self.check_auto_disarm();
+        self.check_battery_failsafe();
+    }
+
+    fn fly(&mut self, dt: f64) {
+        match self.mode {
+            FlightMode::Takeoff => {
+                let target = self.takeoff_alt_amsl_m;
+                self.landed = false;
+                self.flew_since_arming = true;
+                if self.climb_to(target, dt) {
+                    self.say(MavSeverity::MAV_SEVERITY_INFO, "Takeoff complete");
+                    self.enter(FlightMode::Hold);
+                }
+            }
+            FlightMode::Hold if !self.landed => {
+                if let Some((p, alt)) = self.hold_target {
+                    self.move_towards(p, alt, dt);
+                }
+            }
+            FlightMode::Return if !self.landed => self.fly_return(dt),
+            FlightMode::Land if !self.landed => self.descend_to_land(dt),
+            _ => {}
+        }
+    }
+
+    fn fly_return(&mut self, dt: f64) {
+        let return_alt = (self.home_alt_amsl_m + self.params.rtl_return_alt_m).max(self.alt_amsl_m);
+        match self.return_phase {
+            ReturnPhase::Climb => {
+                if self.climb_to(return_alt, dt) {
+                    self.return_phase = ReturnPhase::Cruise;
+                }
+            }
+            ReturnPhase::Cruise => {
+                let home = self.home;
+                if self.move_towards(home, self.alt_amsl_m, dt) {
+                    self.return_phase = ReturnPhase::Descend;
+                }
+            }
+            ReturnPhase::Descend => {
+                let descend_alt = self.home_alt_amsl_m + self.params.rtl_descend_alt_m;
+                if self.alt_amsl_m <= descend_alt || self.climb_to(descend_alt, dt) {
+                    self.return_phase = ReturnPhase::Land;
+                }
+            }
+            ReturnPhase::Land => self.descend_to_land(dt),
+        }
+    }
+
+    /// Moves vertically toward `alt` at auto climb/descent speed; true once there.
+    fn climb_to(&mut self, alt: f64, dt: f64) -> bool {
+        let dz = alt - self.alt_amsl_m;
+        let max = if dz > 0.0 {
+            self.params.mpc_z_v_auto_up_mps
+        } else {
+            self.params.mpc_z_v_auto_dn_mps
+        } * dt;
+        self.alt_amsl_m += dz.clamp(-max, max);
+        (alt - self.alt_amsl_m).abs() <= ALT_TOLERANCE_M
+    }
+
+    /// Flies toward a point and altitude; true once within the acceptance radius and altitude.
+    fn move_towards(&mut self, target: LatLon, alt: f64, dt: f64) -> bool {
+        let here = Point::new(self.pos.lon_deg, self.pos.lat_deg);
+        let there = Point::new(target.lon_deg, target.lat_deg);
+        let dist = Haversine.distance(here, there);
+        if dist > 0.01 {
+            let bearing = Haversine.bearing(here, there);
+            let step = dist.min(self.params.mpc_xy_cruise_mps * dt);
+            let next = Haversine.destination(here, bearing, step);
+            self.pos = LatLon::new(next.y(), next.x());
+            if step > 0.05 {
+                self.heading_deg = bearing.rem_euclid(360.0);
+            }
+        }
+        let at_alt = self.climb_to(alt, dt);
+        let remaining = Haversine.distance(Point::new(self.pos.lon_deg, self.pos.lat_deg), there);
+        at_alt && remaining <= self.params.nav_acc_rad_m
+    }
+
+    fn descend_to_land(&mut self, dt: f64) {
+        let height = self.alt_rel_m();
+        let speed = if height > self.params.mpc_land_alt2_m {
+            self.params.mpc_z_v_auto_dn_mps
+        } else {
+            self.params.mpc_land_speed_mps
+        };
+        self.alt_amsl_m = (self.alt_amsl_m - speed * dt).max(self.home_alt_amsl_m);
+        self.touch_down_if_on_ground();
+    }
+
+    fn touch_down_if_on_ground(&mut self) {
+        if !self.landed && self.alt_amsl_m <= self.home_alt_amsl_m + 1e-6 {
+            self.alt_amsl_m = self.home_alt_amsl_m;
+            self.landed = true;
+            self.landed_at_s = self.time_s;
+            self.say(MavSeverity::MAV_SEVERITY_INFO, "Landing detected");
+        }
+    }
+
+    fn update_velocity(&mut self, start: LatLon, start_alt: f64, dt: f64) {
+        if dt <= 0.0 {
+            return;
+        }
+        let a = Point::new(start.lon_deg, start.lat_deg);
+        let b = Point::new(self.pos.lon_deg, self.pos.lat_deg);
+        let d = Haversine.distance(a, b);
+        let (n, e) = if d > 0.0 {
+            let bearing = Haversine.bearing(a, b).to_radians();
+            (d * bearing.cos(), d * bearing.sin())
+        } else {
+            (0.0, 0.0)
+        };
+        self.vel_ned_mps = [n / dt, e / dt, -(self.alt_amsl_m - start_alt) / dt];
+    }
+
+    fn drain_battery(&mut self, dt: f64, climbed_m: f64) {
+        if !self.armed {
+            return;
+        }
+        let m = self.battery_model;
+        let used = dt / m.endurance_s + climbed_m.max(0.0) * m.climb_cost_per_m;
+        self.battery = (self.battery - used).max(0.0);
+        self.consumed_mah += self.current_a() * dt / 3.6;
+    }
+
+    /// Current drawn now, amperes.
+    pub fn current_a(&self) -> f64 {
+        if !self.armed {
+            return 0.4;
+        }
+        let climb = (-self.vel_ned_mps[2]).max(0.0);
+        self.battery_model.hover_current_a * (1.0 + climb / 6.0)
+    }
+
+    /// Pack voltage now, volts.
+    pub fn voltage_v(&self) -> f64 {
+        let m = self.battery_model;
+        m.empty_v + (m.full_v - m.empty_v) * self.battery
+    }
+
+    fn check_auto_disarm(&mut self) {
+        if !self.armed || !self.landed {
+            return;
+        }
+        let p = &self.params;
+        if self.flew_since_arming && self.time_s - self.landed_at_s >= p.com_disarm_land_s {
+            self.armed = false;
+            self.failsafe = false;
+            self.say(MavSeverity::MAV_SEVERITY_INFO, "Disarmed by landing");
+        } else if !self.flew_since_arming
+            && self.mode != FlightMode::Takeoff
+            && self.time_s - self.armed_at_s >= p.com_disarm_prflt_s
+        {
+            self.armed = false;
+            self.say(
+                MavSeverity::MAV_SEVERITY_INFO,
+                "Disarmed: no takeoff after arming",
+            );
+        }
+    }
+
+    fn check_battery_failsafe(&mut self) {
+        let p = self.params.clone();
+        let level = if self.battery <= p.bat_emergen_thr {
+            3
+        } else if self.battery <= p.bat_crit_thr {
+            2
+        } else if self.battery <= p.bat_low_thr {
+            1
+        } else {
+            0
+        };
+        if level <= self.battery_level {
+            return;
+        }
+        self.battery_level = level;
+        let flying = self.armed && !self.landed;
+        match level {
+            1 => self.say(
+                MavSeverity::MAV_SEVERITY_WARNING,
+                "Low battery level! Return advised",
+            ),
+            2 => {
+                self.say(
+                    MavSeverity::MAV_SEVERITY_CRITICAL,
+                    "Critical battery level!",
+                );
+                match p.com_low_bat_act {
+                    LowBatteryAction::Warning => {}
+                    LowBatteryAction::Land if flying => self.failsafe_to(FlightMode::Land),
+                    LowBatteryAction::ReturnThenLand if flying => {
+                        self.failsafe_to(FlightMode::Return)
+                    }
+                    _ => {}
+                }
+            }
+            _ => {
+                self.say(
+                    MavSeverity::MAV_SEVERITY_EMERGENCY,
+                    "Emergency battery level! Landing immediately",
+                );
+                if flying && p.com_low_bat_act != LowBatteryAction::Warning {
+                    self.failsafe_to(FlightMode::Land);
+                }
+            }
+        }
+    }
+
+    /// A failsafe takes over: switch mode and tell the operator.
+    pub fn failsafe_to(&mut self, mode: FlightMode) {
+        self.failsafe = true;
+        self.say(
+            MavSeverity::MAV_SEVERITY_CRITICAL,
+            format!("Failsafe activated: switching to {mode}"),
+        );
+        self.enter(mode);
+    }
+
+    /// The GCS has been silent for `COM_DL_LOSS_T`: apply `NAV_DLL_ACT`.
+    pub fn on_data_link_lost(&mut self) {
+        self.say(
+            MavSeverity::MAV_SEVERITY_CRITICAL,
+            "Connection to ground station lost",
+        );
+        if !(self.armed && !self.landed) {
+            return;
+        }
+        match self.params.nav_dll_act {
+            DataLinkLossAction::Disabled => {}
+            DataLinkLossAction::Hold => self.failsafe_to(FlightMode::Hold),
+            DataLinkLossAction::Return => self.failsafe_to(FlightMode::Return),
+            DataLinkLossAction::Land => self.failsafe_to(FlightMode::Land),
+            DataLinkLossAction::Disarm => {
+                self.failsafe = true;
+                self.say(
+                    MavSeverity::MAV_SEVERITY_CRITICAL,
+                    "Failsafe activated: disarming",
+                );
+                self.armed = false;
+            }
+        }
+    }
+
+    /// The GCS is heard again.
+    pub fn on_data_link_regained(&mut self) {
+        self.say(MavSeverity::MAV_SEVERITY_INFO, "Data link regained");
+    }
+}

@@ -1,0 +1,90 @@
+//! The PX4 parameters the simulated vehicle honours, with PX4's defaults.
+
+/// What to do when the GCS data link is lost (PX4 `NAV_DLL_ACT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataLinkLossAction {
+    /// 0: no action (PX4's default).
+    Disabled,
+    /// 1: hold where it is.
+    Hold,
+    /// 2: return to launch.
+    Return,
+    /// 3: land where it is.
+    Land,
+    /// 5: disarm (the vehicle falls).
+    Disarm,
+}
+
+/// What to do at critical and emergency battery levels (PX4 `COM_LOW_BAT_ACT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LowBatteryAction {
+    /// 0: warn only (PX4's default).
+    Warning,
+    /// 2: land at critical level.
+    Land,
+    /// 3: return at critical level, land at emergency level.
+    ReturnThenLand,
+}
+
+/// PX4 parameters the simulated vehicle uses; names in the docs are PX4's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Px4Params {
+    /// `COM_DL_LOSS_T`: seconds without GCS heartbeat before the data-link failsafe (10 s).
+    pub com_dl_loss_t_s: f64,
+    /// `NAV_DLL_ACT`: data-link loss action (disabled).
+    pub nav_dll_act: DataLinkLossAction,
+    /// `COM_LOW_BAT_ACT`: battery failsafe action (warning).
+    pub com_low_bat_act: LowBatteryAction,
+    /// `BAT_LOW_THR`: low battery warning threshold, fraction (0.15).
+    pub bat_low_thr: f64,
+    /// `BAT_CRIT_THR`: critical threshold, fraction (0.07).
+    pub bat_crit_thr: f64,
+    /// `BAT_EMERGEN_THR`: emergency threshold, fraction (0.05).
+    pub bat_emergen_thr: f64,
+    /// `RTL_RETURN_ALT`: return altitude above home, metres (60).
+    pub rtl_return_alt_m: f64,
+    /// `RTL_DESCEND_ALT`: altitude above home to descend to before landing, metres (30).
+    pub rtl_descend_alt_m: f64,
+    /// `MIS_TAKEOFF_ALT`: default takeoff altitude above home, metres (2.5).
+    pub mis_takeoff_alt_m: f64,
+    /// `MPC_XY_CRUISE`: horizontal cruise speed in auto modes, m/s (5).
+    pub mpc_xy_cruise_mps: f64,
+    /// `MPC_Z_V_AUTO_UP`: climb speed in auto modes, m/s (3).
+    pub mpc_z_v_auto_up_mps: f64,
+    /// `MPC_Z_V_AUTO_DN`: descent speed in auto modes, m/s (1.5).
+    pub mpc_z_v_auto_dn_mps: f64,
+    /// `MPC_LAND_SPEED`: final landing descent speed, m/s (0.7).
+    pub mpc_land_speed_mps: f64,
+    /// `MPC_LAND_ALT2`: below this height the landing descends at `MPC_LAND_SPEED`, metres (5).
+    pub mpc_land_alt2_m: f64,
+    /// `NAV_ACC_RAD`: acceptance radius for waypoints and go-to, metres (2).
+    pub nav_acc_rad_m: f64,
+    /// `COM_DISARM_LAND`: auto-disarm this many seconds after landing (2).
+    pub com_disarm_land_s: f64,
+    /// `COM_DISARM_PRFLT`: auto-disarm if armed but not taken off after this long (10).
+    pub com_disarm_prflt_s: f64,
+}
+
+impl Default for Px4Params {
+    fn default() -> Self {
+        Self {
+            com_dl_loss_t_s: 10.0,
+            nav_dll_act: DataLinkLossAction::Disabled,
+            com_low_bat_act: LowBatteryAction::Warning,
+            bat_low_thr: 0.15,
+            bat_crit_thr: 0.07,
+            bat_emergen_thr: 0.05,
+            rtl_return_alt_m: 60.0,
+            rtl_descend_alt_m: 30.0,
+            mis_takeoff_alt_m: 2.5,
+            mpc_xy_cruise_mps: 5.0,
+            mpc_z_v_auto_up_mps: 3.0,
+            mpc_z_v_auto_dn_mps: 1.5,
+            mpc_land_speed_mps: 0.7,
+            mpc_land_alt2_m: 5.0,
+            nav_acc_rad_m: 2.0,
+            com_disarm_land_s: 2.0,
+            com_disarm_prflt_s: 10.0,
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! Runs simulated vehicles on real links, each in its own tokio task, like separate
+//! PX4 SITL instances.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use gcs_link::LinkAddress;
+use gcs_link::frame::{Frame, encode_v2};
+use gcs_link::mavlink::dialects::common::*;
+use gcs_link::transport::{self, OpenLink, Outgoing, Received, TransportError};
+use mission_planner::LatLon;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::commands::CommandRequest;
+use crate::faults::Faults;
+use crate::model::{BatteryModel, SimVehicle};
+use crate::params::Px4Params;
+use crate::telemetry::{DEFAULT_STREAMS, Stream};
+
+/// Wall-clock period of the physics and telemetry loop.
+const SIM_TICK: Duration = Duration::from_millis(20);
+/// PX4's autopilot component id.
+const AUTOPILOT_COMPID: u8 = 1;
+
+/// One vehicle to simulate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VehicleSpec {
+    /// MAVLink system id.
+    pub sysid: u8,
+    /// Home position (where it boots, on the ground).
+    pub home: LatLon,
+    /// Home altitude above mean sea level, metres.
+    pub home_alt_amsl_m: f64,
+}
+
+/// The simulated fleet and how it reaches the ground station.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Vehicles to run.
+    pub vehicles: Vec<VehicleSpec>,
+    /// Where each vehicle sends its MAVLink (`udpout:127.0.0.1:14550`, as PX4 SITL does).
+    /// `udpin`/`tcpin` ports are offset by the vehicle's index.
+    pub connect: LinkAddress,
+    /// Simulated seconds per wall second (flight, battery); protocol timers stay in wall time.
+    pub speed: f64,
+    /// Faults on the link.
+    pub faults: Faults,
+    /// PX4 parameters.
+    pub params: Px4Params,
+    /// Battery model.
+    pub battery: BatteryModel,
+    /// Simulated seconds after boot until GPS has a 3D fix.
+    pub gps_fix_after_s: f64,
+    /// Seed of the fault-injection random generator.
+    pub seed: u64,
+}
+
+/// Agadez, Niger: the default home (lat, lon, ground altitude AMSL in metres).
+pub const AGADEZ: (f64, f64, f64) = (16.9742, 7.9865, 501.0);
+
+impl SimConfig {
+    /// `count` vehicles from `first_sysid`, homes 20 m apart eastward from `home`.
+    pub fn fleet(
+        count: usize,
+        first_sysid: u8,
+        home: LatLon,
+        home_alt_amsl_m: f64,
+    ) -> Vec<VehicleSpec> {
+        use geo::{Destination, Haversine, Point};
+        (0..count)
+            .map(|i| {
+                let p = Haversine.destination(
+                    Point::new(home.lon_deg, home.lat_deg),
+                    90.0,
+                    20.0 * i as f64,
+                );
+                VehicleSpec {
+                    sysid: first_sysid.wrapping_add(i as u8),
+                    home: LatLon::new(p.y(), p.x()),
+                    home_alt_amsl_m,
+                }
+            })
+            .collect()
+    }
+
+    /// One vehicle (sysid 1) at Agadez sending to `connect`, PX4 defaults, real time.
+    pub fn new(connect: LinkAddress) -> Self {
+        Self {
+            vehicles: Self::fleet(1, 1, LatLon::new(AGADEZ.0, AGADEZ.1), AGADEZ.2),
+            connect,
+            speed: 1.0,
+            faults: Faults::default(),
+            params: Px4Params::default(),
+            battery: BatteryModel::default(),
+            gps_fix_after_s: 2.0,
+            seed: 1,
+        }
+    }
+}
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// A vehicle's link could not be opened.
+    #[error("simulated vehicle {sysid}: {source}")]
+    Link {
+        /// The vehicle.
+        sysid: u8,
+        /// Why.
+        source: TransportError,
+    },
+    /// A serial port can carry one vehicle only.
+    #[error("a serial link carries one simulated vehicle; got {0}")]
+    SerialFleet(usize),
+}
+
+/// A running simulated fleet. Dropping it stops every vehicle.
+pub struct SimHandle {
+    tasks: Vec<JoinHandle<()>>,
+    states: Vec<watch::Receiver<SimVehicle>>,
+    faults: Arc<Mutex<Faults>>,
+    local_addrs: Vec<Option<std::net::SocketAddr>>,
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl SimHandle {
+    /// The state of vehicle `i` (in the order of [`SimConfig::vehicles`]).
+    pub fn vehicle(&self, i: usize) -> SimVehicle {
+        self.states[i].borrow().clone()
+    }
+
+    /// Number of vehicles.
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    /// Whether the fleet is empty.
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    /// Changes the faults on every vehicle's link.
+    pub fn set_faults(&self, faults: Faults) {
+        if let Ok(mut f) = self.faults.lock() {
+            *f = faults;
+        }
+    }
+
+    /// Cuts or restores every vehicle's link (nothing passes either way while cut).
+    pub fn set_link_cut(&self, cut: bool) {
+        if let Ok(mut f) = self.faults.lock() {
+            f.cut = cut;
+        }
+    }
+
+    /// The local socket address of vehicle `i`'s link, for UDP and TCP-in links.
+    pub fn local_addr(&self, i: usize) -> Option<std::net::SocketAddr> {
+        self.local_addrs.get(i).copied().flatten()
+    }
+}
+
+/// Starts every vehicle of `config`; must run inside a tokio runtime.
+pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
+    if matches!(config.connect, LinkAddress::Serial { .. }) && config.vehicles.len() > 1 {
+        return Err(SimError::SerialFleet(config.vehicles.len()));
+    }
+    let faults = Arc::new(Mutex::new(config.faults));
+    let mut handle = SimHandle {
+        tasks: Vec::new(),
+        states: Vec::new(),
+        faults: Arc::clone(&faults),
+        local_addrs: Vec::new(),
+    };
+    for (i, spec) in config.vehicles.iter().enumerate() {
+        let address = offset_port(&config.connect, i);
+        let (in_tx, in_rx) = mpsc::channel(1024);
+        let link = transport::open(0, &address, in_tx)
+            .await
+            .map_err(|source| SimError::Link {
+                sysid: spec.sysid,
+                source,
+            })?;
+        let mut model = SimVehicle::new(spec.home, spec.home_alt_amsl_m, config.params.clone());
+        model.battery_model = config.battery;
+        model.gps_fix_after_s = config.gps_fix_after_s;
+        let (state_tx, state_rx) = watch::channel(model.clone());
+        handle.local_addrs.push(link.local_addr);
+        handle.states.push(state_rx);
+        let vehicle = Runner {
+            sysid: spec.sysid,
+            model,
+            link,
+            speed: config.speed,
+            faults: Arc::clone(&faults),
+            rng: StdRng::seed_from_u64(config.seed.wrapping_add(u64::from(spec.sysid))),
+            seq: 0,
+            boot: Instant::now(),
+            out_delay: VecDeque::new(),
+            in_delay: VecDeque::new(),
+            last_gcs: None,
+            gcs_lost: false,
+            state: state_tx,
+        };
+        handle.tasks.push(tokio::spawn(vehicle.run(in_rx)));
+    }
+    Ok(handle)
+}
+
+/// `udpin`/`tcpin` addresses get one port per vehicle.
+fn offset_port(address: &LinkAddress, i: usize) -> LinkAddress {
+    let bump = |mut a: std::net::SocketAddr| {
+        if a.port() != 0 {
+            a.set_port(a.port().wrapping_add(i as u16));
+        }
+        a
+    };
+    match address {
+        LinkAddress::UdpIn(a) => LinkAddress::UdpIn(bump(*a)),
+        LinkAddress::TcpIn(a) => LinkAddress::TcpIn(bump(*a)),
+        other => other.clone(),
+    }
+}
+
+struct Runner {
+    sysid: u8,
+    model: SimVehicle,
+    link: OpenLink,
+    speed: f64,
+    faults: Arc<Mutex<Faults>>,
+    rng: StdRng,
+    seq: u8,
+    boot: Instant,
+    out_delay: VecDeque<(Instant, Vec<u8>)>,
+    in_delay: VecDeque<(Instant, Frame)>,
+    last_gcs: Option<Instant>,
+    gcs_lost: bool,
+    state: watch::Sender<SimVehicle>,
+}
+
+impl Runner {
+    async fn run(mut self, mut inbound: mpsc::Receiver<Received>) {
+        let mut tick = tokio::time::interval(SIM_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let start = Instant::now();
+        let mut due: HashMap<Stream, (Duration, Instant)> = DEFAULT_STREAMS
+            .iter()
+            .map(|(s, hz)| (*s, (Stream::interval(*hz), start)))
+            .collect();
+        let mut last = start;
+        loop {
+            tokio::select! {
+                got = inbound.recv() => {
+                    let Some(r) = got else { return };
+                    let faults = self.faults();
+                    for _ in 0..faults.copies(&mut self.rng) {
+                        if faults.latency.is_zero() {
+                            self.on_frame(&r.frame, &mut due);
+                        } else {
+                            self.in_delay.push_back((r.at + faults.latency, r.frame.clone()));
+                        }
+                    }
+                }
+                _ = tick.tick() => {
+                    let now = Instant::now();
+                    while self.in_delay.front().is_some_and(|(t, _)| *t <= now) {
+                        let (_, f) = self.in_delay.pop_front().expect("checked");
+                        self.on_frame(&f, &mut due);
+                    }
+                    self.model.step(now.duration_since(last).as_secs_f64() * self.speed);
+                    last = now;
+                    self.check_gcs_link(now);
+                    for (stream, (interval, next)) in due.iter_mut() {
+                        if now >= *next {
+                            *next = now + *interval;
+                            if *stream == Stream::HomePosition && !self.model.has_gps_fix() {
+                                continue;
+                            }
+                            let msg = self.model.message(*stream, self.boot_ms());
+                            self.send(&msg);
+                        }
+                    }
+                    for (severity, text) in self.model.take_status() {
+                        self.send(&MavMessage::STATUSTEXT(STATUSTEXT_DATA {
+                            severity,
+                            text: text.as_str().into(),
+                            ..Default::default()
+                        }));
+                    }
+                    while self.out_delay.front().is_some_and(|(t, _)| *t <= now) {
+                        let (_, bytes) = self.out_delay.pop_front().expect("checked");
+                        let _ = self.link.outgoing.try_send(Outgoing { bytes, target: None });
+                    }
+                    self.state.send_replace(self.model.clone());
+                }
+            }
+        }
+    }
+
+    fn faults(&self) -> Faults {
+        self.faults.lock().map(|f| *f).unwrap_or_default()
+    }
+
+    fn boot_ms(&self) -> u32 {
+        self.boot.elapsed().as_millis() as u32
+    }
+
+    /// COM_DL_LOSS_T is measured in wall time: it is a protocol timeout.
+    fn check_gcs_link(&mut self, now: Instant) {
+        let Some(last) = self.last_gcs else { return };
+        let silent = now.duration_since(last).as_secs_f64();
+        if !self.gcs_lost && silent > self.model.params.com_dl_loss_t_s {
+            self.gcs_lost = true;
+            self.model.on_data_link_lost();
+        }
+    }
+
+    fn send(&mut self, msg: &MavMessage) {
+        let faults = self.faults();
+        let copies = faults.copies(&mut self.rng);
+        if copies == 0 {
+            self.seq = self.seq.wrapping_add(1);
+            return;
+        }
+        let bytes = encode_v2(self.sysid, AUTOPILOT_COMPID, self.seq, msg);
+        self.seq = self.seq.wrapping_add(1);
+        for _ in 0..copies {
+            if faults.latency.is_zero() {
+                let _ = self.link.outgoing.try_send(Outgoing {
+                    bytes: bytes.clone(),
+                    target: None,
+                });
+            } else {
+                self.out_delay
+                    .push_back((Instant::now() + faults.latency, bytes.clone()));
+            }
+        }
+    }
+
+    fn for_us(&self, target: u8) -> bool {
+        target == 0 || target == self.sysid
+    }
+
+    #[allow(deprecated)] // SET_MODE is superseded, but pymavlink and MAVProxy still send it.
+    fn on_frame(&mut self, f: &Frame, due: &mut HashMap<Stream, (Duration, Instant)>) {
+        match &f.msg {
+            MavMessage::HEARTBEAT(hb) if hb.mavtype == MavType::MAV_TYPE_GCS => {
+                self.last_gcs = Some(Instant::now());
+                if self.gcs_lost {
+                    self.gcs_lost = false;
+                    self.model.on_data_link_regained();
+                }
+            }
+            MavMessage::COMMAND_LONG(c) if self.for_us(c.target_system) => {
+                let req = CommandRequest {
+                    command: c.command,
+                    params: [
+                        c.param1, c.param2, c.param3, c.param4, c.param5, c.param6, c.param7,
+                    ]
+                    .map(f64::from),
+                    frame: None,
+                };
+                self.answer(f, &req, due);
+            }
+            MavMessage::COMMAND_INT(c) if self.for_us(c.target_system) => {
+                let req = CommandRequest {
+                    command: c.command,
+                    params: [
+                        f64::from(c.param1),
+                        f64::from(c.param2),
+                        f64::from(c.param3),
+                        f64::from(c.param4),
+                        f64::from(c.x) * 1e-7,
+                        f64::from(c.y) * 1e-7,
+                        f64::from(c.z),
+                    ],
+                    frame: Some(c.frame),
+                };
+                self.answer(f, &req, due);
+            }
+            MavMessage::SET_MODE(m) if self.for_us(m.target_system) => {
+                if m.base_mode.bits() & 1 != 0 {
+                    let mode = gcs_link::FlightMode::from_px4_custom_mode(m.custom_mode);
+                    if let Err(text) = self.model.set_mode(mode) {
+                        self.model.say(MavSeverity::MAV_SEVERITY_CRITICAL, text);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn answer(
+        &mut self,
+        from: &Frame,
+        req: &CommandRequest,
+        due: &mut HashMap<Stream, (Duration, Instant)>,
+    ) {
+        let outcome = self.model.handle_command(req);
+        self.send(&MavMessage::COMMAND_ACK(COMMAND_ACK_DATA {
+            command: req.command,
+            result: outcome.result,
+            target_system: from.sysid,
+            target_component: from.compid,
+            ..Default::default()
+        }));
+        for stream in outcome.send {
+            let msg = self.model.message(stream, self.boot_ms());
+            self.send(&msg);
+        }
+        if let Some((stream, interval_us)) = outcome.interval {
+            match interval_us {
+                i if i > 0 => {
+                    due.insert(stream, (Duration::from_micros(i as u64), Instant::now()));
+                }
+                -1 => {
+                    due.remove(&stream);
+                }
+                _ => {
+                    if let Some((s, hz)) = DEFAULT_STREAMS.iter().find(|(s, _)| *s == stream) {
+                        due.insert(*s, (Stream::interval(*hz), Instant::now()));
+                    }
+                }
+            }
+        }
+    }
+}

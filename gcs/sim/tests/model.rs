@@ -1,0 +1,315 @@
+//! The vehicle model without sockets: PX4's answers, flight phases and failsafes.
+
+use gcs_link::mavlink::dialects::common::{MavCmd, MavFrame, MavResult};
+use gcs_sim::commands::CommandRequest;
+use gcs_sim::{DataLinkLossAction, FlightMode, LowBatteryAction, Px4Params, SimVehicle};
+use geo::{Distance, Haversine, Point};
+use mission_planner::LatLon;
+
+const HOME: LatLon = LatLon::new(16.9742, 7.9865);
+const HOME_ALT: f64 = 501.0;
+
+fn vehicle() -> SimVehicle {
+    SimVehicle::new(HOME, HOME_ALT, Px4Params::default())
+}
+
+fn cmd(v: &mut SimVehicle, command: MavCmd, params: [f64; 7]) -> MavResult {
+    v.handle_command(&CommandRequest {
+        command,
+        params,
+        frame: None,
+    })
+    .result
+}
+
+fn run(v: &mut SimVehicle, seconds: f64) {
+    for _ in 0..(seconds * 10.0) as usize {
+        v.step(0.1);
+    }
+}
+
+fn dist_m(a: LatLon, b: LatLon) -> f64 {
+    Haversine.distance(
+        Point::new(a.lon_deg, a.lat_deg),
+        Point::new(b.lon_deg, b.lat_deg),
+    )
+}
+
+#[test]
+fn arming_waits_for_preflight_checks() {
+    let mut v = vehicle();
+    assert_eq!(
+        cmd(
+            &mut v,
+            MavCmd::MAV_CMD_COMPONENT_ARM_DISARM,
+            [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        ),
+        MavResult::MAV_RESULT_TEMPORARILY_REJECTED
+    );
+    assert!(!v.armed);
+    assert!(
+        v.take_status()
+            .iter()
+            .any(|(_, t)| t.contains("Preflight Fail"))
+    );
+    run(&mut v, 3.0);
+    assert_eq!(
+        cmd(
+            &mut v,
+            MavCmd::MAV_CMD_COMPONENT_ARM_DISARM,
+            [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        ),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    assert!(v.armed);
+}
+
+#[test]
+fn full_flight_takeoff_goto_return_land_disarm() {
+    let mut v = vehicle();
+    run(&mut v, 3.0);
+    assert_eq!(
+        cmd(
+            &mut v,
+            MavCmd::MAV_CMD_COMPONENT_ARM_DISARM,
+            [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        ),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    let nan = f64::NAN;
+    assert_eq!(
+        cmd(
+            &mut v,
+            MavCmd::MAV_CMD_NAV_TAKEOFF,
+            [-1.0, 0.0, 0.0, nan, nan, nan, HOME_ALT + 30.0]
+        ),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    assert_eq!(v.mode, FlightMode::Takeoff);
+    run(&mut v, 15.0);
+    assert_eq!(v.mode, FlightMode::Hold, "takeoff ends in Hold");
+    assert!((v.alt_rel_m() - 30.0).abs() < 0.5, "{}", v.alt_rel_m());
+    assert!(!v.landed);
+
+    // Disarm in flight is refused.
+    assert_eq!(
+        cmd(&mut v, MavCmd::MAV_CMD_COMPONENT_ARM_DISARM, [0.0; 7]),
+        MavResult::MAV_RESULT_TEMPORARILY_REJECTED
+    );
+
+    // Go-to 300 m north as COMMAND_INT with the change-mode flag.
+    let target = LatLon::new(HOME.lat_deg + 0.0027, HOME.lon_deg);
+    let r = v.handle_command(&CommandRequest {
+        command: MavCmd::MAV_CMD_DO_REPOSITION,
+        params: [
+            -1.0,
+            1.0,
+            0.0,
+            nan,
+            target.lat_deg,
+            target.lon_deg,
+            HOME_ALT + 40.0,
+        ],
+        frame: Some(MavFrame::MAV_FRAME_GLOBAL),
+    });
+    assert_eq!(r.result, MavResult::MAV_RESULT_ACCEPTED);
+    run(&mut v, 80.0);
+    assert!(dist_m(v.pos, target) < 2.5, "{} m", dist_m(v.pos, target));
+    assert!((v.alt_rel_m() - 40.0).abs() < 0.5);
+
+    assert_eq!(
+        cmd(&mut v, MavCmd::MAV_CMD_NAV_RETURN_TO_LAUNCH, [0.0; 7]),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    run(&mut v, 10.0);
+    assert!(
+        v.alt_rel_m() > 40.5,
+        "return climbs to RTL_RETURN_ALT first"
+    );
+    run(&mut v, 300.0);
+    assert!(v.landed);
+    assert!(dist_m(v.pos, HOME) < 2.5);
+    assert!(!v.armed, "auto-disarm after landing");
+    let texts: Vec<String> = v.take_status().into_iter().map(|(_, t)| t).collect();
+    assert!(texts.iter().any(|t| t == "Landing detected"), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t == "Disarmed by landing"),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn reposition_without_change_mode_flag_only_acts_in_hold() {
+    let mut v = vehicle();
+    run(&mut v, 3.0);
+    v.arm().unwrap();
+    cmd(
+        &mut v,
+        MavCmd::MAV_CMD_NAV_TAKEOFF,
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, HOME_ALT + 20.0],
+    );
+    run(&mut v, 10.0);
+    cmd(&mut v, MavCmd::MAV_CMD_NAV_LAND, [0.0; 7]);
+    assert_eq!(v.mode, FlightMode::Land);
+    let nan = f64::NAN;
+    let r = cmd(
+        &mut v,
+        MavCmd::MAV_CMD_DO_REPOSITION,
+        [-1.0, 0.0, 0.0, nan, HOME.lat_deg + 0.01, HOME.lon_deg, nan],
+    );
+    assert_eq!(r, MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(v.mode, FlightMode::Land, "no mode change without the flag");
+    run(&mut v, 5.0);
+    assert!(dist_m(v.pos, HOME) < 1.0, "not flown outside Hold");
+}
+
+#[test]
+fn unknown_commands_and_unavailable_modes() {
+    let mut v = vehicle();
+    run(&mut v, 3.0);
+    assert_eq!(
+        cmd(
+            &mut v,
+            MavCmd::MAV_CMD_DO_SET_SERVO,
+            [1.0, 1500.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        ),
+        MavResult::MAV_RESULT_UNSUPPORTED
+    );
+    let (main, sub) = FlightMode::Position.px4_main_sub().unwrap();
+    assert_eq!(
+        cmd(
+            &mut v,
+            MavCmd::MAV_CMD_DO_SET_MODE,
+            [1.0, main.into(), sub.into(), 0.0, 0.0, 0.0, 0.0]
+        ),
+        MavResult::MAV_RESULT_TEMPORARILY_REJECTED
+    );
+    assert_eq!(
+        cmd(&mut v, MavCmd::MAV_CMD_MISSION_START, [0.0; 7]),
+        MavResult::MAV_RESULT_DENIED
+    );
+    let (main, sub) = FlightMode::Return.px4_main_sub().unwrap();
+    assert_eq!(
+        cmd(
+            &mut v,
+            MavCmd::MAV_CMD_DO_SET_MODE,
+            [1.0, main.into(), sub.into(), 0.0, 0.0, 0.0, 0.0]
+        ),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    assert_eq!(v.mode, FlightMode::Return);
+}
+
+#[test]
+fn low_battery_return_then_emergency_land() {
+    let params = Px4Params {
+        com_low_bat_act: LowBatteryAction::ReturnThenLand,
+        ..Px4Params::default()
+    };
+    let mut v = SimVehicle::new(HOME, HOME_ALT, params);
+    v.battery_model.endurance_s = 200.0;
+    run(&mut v, 3.0);
+    v.arm().unwrap();
+    cmd(
+        &mut v,
+        MavCmd::MAV_CMD_NAV_TAKEOFF,
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, HOME_ALT + 100.0],
+    );
+    let mut saw_return = false;
+    let mut saw_land = false;
+    for _ in 0..2000 {
+        v.step(0.1);
+        saw_return |= v.mode == FlightMode::Return;
+        saw_land |= saw_return && v.mode == FlightMode::Land;
+        if v.landed && !v.armed {
+            break;
+        }
+    }
+    assert!(saw_return, "critical battery returns");
+    assert!(saw_land, "emergency battery lands");
+    let texts: Vec<String> = v.take_status().into_iter().map(|(_, t)| t).collect();
+    assert!(texts.iter().any(|t| t.contains("Low battery")), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("Critical battery")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("Emergency battery")),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn battery_warning_only_by_default_as_px4() {
+    let mut v = vehicle();
+    v.battery_model.endurance_s = 100.0;
+    run(&mut v, 3.0);
+    v.arm().unwrap();
+    cmd(
+        &mut v,
+        MavCmd::MAV_CMD_NAV_TAKEOFF,
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, HOME_ALT + 10.0],
+    );
+    run(&mut v, 97.0);
+    assert!(v.battery < 0.05);
+    assert_eq!(v.mode, FlightMode::Hold, "COM_LOW_BAT_ACT=0 only warns");
+}
+
+#[test]
+fn data_link_loss_applies_nav_dll_act() {
+    for (act, mode) in [
+        (DataLinkLossAction::Return, Some(FlightMode::Return)),
+        (DataLinkLossAction::Land, Some(FlightMode::Land)),
+        (DataLinkLossAction::Disabled, None),
+    ] {
+        let mut v = SimVehicle::new(
+            HOME,
+            HOME_ALT,
+            Px4Params {
+                nav_dll_act: act,
+                ..Px4Params::default()
+            },
+        );
+        run(&mut v, 3.0);
+        v.arm().unwrap();
+        cmd(
+            &mut v,
+            MavCmd::MAV_CMD_NAV_TAKEOFF,
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, HOME_ALT + 10.0],
+        );
+        run(&mut v, 6.0);
+        v.take_status();
+        v.on_data_link_lost();
+        assert_eq!(v.mode, mode.unwrap_or(FlightMode::Hold), "{act:?}");
+        assert_eq!(v.failsafe, mode.is_some());
+        assert!(
+            v.take_status()
+                .iter()
+                .any(|(_, t)| t.contains("ground station lost"))
+        );
+    }
+}
+
+#[test]
+fn forced_disarm_in_flight_falls() {
+    let mut v = vehicle();
+    run(&mut v, 3.0);
+    v.arm().unwrap();
+    cmd(
+        &mut v,
+        MavCmd::MAV_CMD_NAV_TAKEOFF,
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, HOME_ALT + 30.0],
+    );
+    run(&mut v, 12.0);
+    assert_eq!(
+        cmd(
+            &mut v,
+            MavCmd::MAV_CMD_COMPONENT_ARM_DISARM,
+            [0.0, 21196.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        ),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    assert!(!v.armed);
+    run(&mut v, 3.0);
+    assert!(v.landed);
+}
