@@ -77,9 +77,16 @@ pub fn inspect(path: &Path) -> Result<FileInfo> {
     if !path.exists() && !path.to_string_lossy().starts_with("PG:") {
         return Err(GeoError::open(path, "no such file"));
     }
+    // A PG: connection string is a PostGIS vector source (the PostGIS Raster
+    // driver would claim it too and fail on vector tables).
+    let raster_flag = if path.to_string_lossy().starts_with("PG:") {
+        GdalOpenFlags::empty()
+    } else {
+        GdalOpenFlags::GDAL_OF_RASTER
+    };
     let options = DatasetOptions {
         open_flags: GdalOpenFlags::GDAL_OF_VECTOR
-            | GdalOpenFlags::GDAL_OF_RASTER
+            | raster_flag
             | GdalOpenFlags::GDAL_OF_VERBOSE_ERROR,
         ..Default::default()
     };

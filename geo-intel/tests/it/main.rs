@@ -5,6 +5,7 @@ mod bad_input;
 mod catalog;
 mod cli;
 mod index;
+mod postgis;
 mod raster;
 mod util;
 mod vector;
