@@ -51,9 +51,7 @@ impl DemGrid {
         use tiff::decoder::{Decoder, DecodingResult};
         use tiff::tags::Tag;
         let fmt = |e: tiff::TiffError| ParseError::Format(format!("not a readable TIFF: {e}"));
-        let mut d = Decoder::new(reader)
-            .map_err(fmt)?
-            .with_limits(tiff::decoder::Limits::unlimited());
+        let mut d = Decoder::new(reader).map_err(fmt)?;
         let (w, h) = d.dimensions().map_err(fmt)?;
         let scale = d.get_tag_f64_vec(Tag::ModelPixelScaleTag).map_err(|_| {
             ParseError::Format("no ModelPixelScale tag: not a GeoTIFF with a pixel scale".into())

@@ -203,7 +203,7 @@ pub fn fence_from_params(items: &[ItemParams]) -> Result<GeoFence, ConvertError>
                 let n = count as usize;
                 let ok = count.fract() == 0.0
                     && n >= 3
-                    && i + n <= items.len()
+                    && n <= items.len() - i
                     && items[i..i + n]
                         .iter()
                         .all(|v| v.command == it.command && v.params[0] == count);

@@ -103,6 +103,10 @@ proptest! {
         for w in plan.sorties.windows(2) {
             prop_assert!((w[0].border_to_m - w[1].border_from_m).abs() < 1e-6);
         }
+        let territory_fence = mission_planner::GeoFence {
+            polygons: vec![mission_planner::FencePolygon { vertices: ring[..ring.len() - 1].to_vec(), inclusion: true }],
+            ..mission_planner::GeoFence::default()
+        };
         let settings = ValidationSettings { min_clearance_m: follow.min_clearance_m, ceiling_agl_m: 1e9, vehicle, ..ValidationSettings::default() };
         for s in &plan.sorties {
             // Every waypoint inside home territory, outside the standoff buffer.
@@ -119,8 +123,9 @@ proptest! {
             prop_assert!(lands_at_base);
             // Within endurance less reserve, and clear of terrain along every leg.
             prop_assert!(s.estimate.time_s <= vehicle.usable_s() + 1e-6);
-            let report = validate(&Plan { mission: s.mission.clone(), ..Plan::default() }, None, &terrain, &settings);
-            let bad: Vec<_> = report.issues.iter().filter(|i| matches!(i.kind, IssueKind::TerrainClearance { .. } | IssueKind::Endurance { .. })).collect();
+            // The territory as an inclusion fence: every leg, sampled, stays inside it.
+            let report = validate(&Plan { mission: s.mission.clone(), ..Plan::default() }, Some(&territory_fence), &terrain, &settings);
+            let bad: Vec<_> = report.issues.iter().filter(|i| matches!(i.kind, IssueKind::TerrainClearance { .. } | IssueKind::Endurance { .. } | IssueKind::OutsideInclusionFence | IssueKind::InsideExclusionZone { .. })).collect();
             prop_assert!(bad.is_empty(), "{:?}", bad);
         }
     }

@@ -388,3 +388,65 @@ proptest! {
         let _ = parse_plan(&text, Format::Wpl);
     }
 }
+
+/// Every value of real .plan files replaced, one at a time, by each of a few wrong
+/// values: loading reports an error or a plan, and never panics.
+#[test]
+fn mutated_plans_never_panic() {
+    fn walk(v: &serde_json::Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        out.push(path.clone());
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    path.push(k.clone());
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    path.push(i.to_string());
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    fn at<'a>(v: &'a mut serde_json::Value, path: &[String]) -> &'a mut serde_json::Value {
+        path.iter().fold(v, |v, k| match v {
+            serde_json::Value::Object(m) => m.get_mut(k).unwrap(),
+            serde_json::Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+            _ => unreachable!(),
+        })
+    }
+    let wrong = [
+        serde_json::json!(null),
+        serde_json::json!("x"),
+        serde_json::json!(-1),
+        serde_json::json!(1e300),
+        serde_json::json!([]),
+        serde_json::json!({}),
+        serde_json::json!(4_294_967_296u64),
+    ];
+    let mut tried = 0;
+    for rel in [
+        "qgc/ArduPilotSITL-ArduPlane.plan",
+        "mavsdk/qgroundcontrol_sample_with_survey.plan",
+        "qgc/ce_geofence_outfield.plan",
+    ] {
+        let text = std::fs::read_to_string(crate::util::mission_file(rel)).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut paths = Vec::new();
+        walk(&doc, &mut Vec::new(), &mut paths);
+        for p in &paths {
+            for w in &wrong {
+                let mut d = doc.clone();
+                *at(&mut d, p) = w.clone();
+                let _ = parse_plan(&d.to_string(), Format::QgcPlan);
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried > 1000, "{tried}");
+}

@@ -221,7 +221,7 @@ pub fn corridor_scan(
     lines: usize,
     alt: Altitude,
 ) -> Vec<MissionItem> {
-    let lines = lines.max(1);
+    let lines = lines.clamp(1, 1000);
     let mut items = Vec::new();
     for k in 0..lines {
         let offset = if lines == 1 {
@@ -256,8 +256,9 @@ pub fn orbit(
     turns: f64,
     points_per_turn: usize,
 ) -> Vec<MissionItem> {
-    let ppt = points_per_turn.max(3);
-    let n = (turns.max(0.0) * ppt as f64).ceil() as usize;
+    let ppt = points_per_turn.clamp(3, 360);
+    // At most 1000 turns: an orbit is a handful of circles, not a loiter.
+    let n = (turns.clamp(0.0, 1000.0) * ppt as f64).ceil() as usize;
     (0..=n)
         .map(|i| {
             MissionItem::waypoint(
