@@ -171,6 +171,10 @@ pub fn offset_border(
     let index = BorderIndex::new(&border);
     out.retain(|(p, _)| !index.is_within(*p, d * 0.97));
     out.dedup_by(|a, b| distance_m(a.0, b.0) < 0.5);
+    // A ring's offset stays a ring even when the points at its seam were dropped.
+    if closed && out.len() > 2 && distance_m(out[0].0, out[out.len() - 1].0) >= 0.5 {
+        out.push((out[0].0, cum[n - 1]));
+    }
     let line = LineString::from(
         out.iter()
             .map(|(p, _)| Coord {
