@@ -14,9 +14,9 @@ pub struct VehicleArgs {
     /// Cruise speed, m/s (default: the plan's cruise speed, else 15).
     #[arg(long)]
     pub speed_mps: Option<f64>,
-    /// Endurance on a full battery, minutes.
-    #[arg(long, default_value_t = 60.0)]
-    pub endurance_min: f64,
+    /// Endurance on a full battery, minutes (without it, endurance is not checked).
+    #[arg(long)]
+    pub endurance_min: Option<f64>,
     /// Reserve kept, percent of endurance.
     #[arg(long, default_value_t = 20.0)]
     pub reserve_pct: f64,
@@ -37,14 +37,14 @@ impl VehicleArgs {
                 .unwrap_or(15.0),
             climb_rate_mps: self.climb_mps,
             descent_rate_mps: self.descent_mps,
-            endurance_s: self.endurance_min * 60.0,
+            endurance_s: self.endurance_min.map_or(f64::INFINITY, |m| m * 60.0),
             reserve_frac: self.reserve_pct / 100.0,
         };
         let ok = |x: f64| x.is_finite() && x > 0.0;
         if !(ok(v.cruise_speed_mps)
             && ok(v.climb_rate_mps)
             && ok(v.descent_rate_mps)
-            && ok(v.endurance_s))
+            && self.endurance_min.is_none_or(ok))
         {
             bail!("speed, climb/descent rates and endurance must be positive numbers");
         }
@@ -55,6 +55,26 @@ impl VehicleArgs {
             );
         }
         Ok(v)
+    }
+}
+
+/// An estimate as JSON, battery use `null` when endurance is unknown.
+pub fn estimate_json(
+    e: &mission_planner::estimate::Estimate,
+    endurance_known: bool,
+) -> serde_json::Value {
+    let mut v = serde_json::to_value(e).unwrap_or_default();
+    if !endurance_known {
+        v["battery_frac"] = serde_json::Value::Null;
+    }
+    v
+}
+
+/// Battery use in words.
+pub fn battery_text(e: &mission_planner::estimate::Estimate, endurance_min: Option<f64>) -> String {
+    match endurance_min {
+        Some(m) => format!("{:.0}% of {m:.0} min", e.battery_frac * 100.0),
+        None => "n/a (give --endurance-min)".into(),
     }
 }
 

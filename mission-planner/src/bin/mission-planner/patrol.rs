@@ -76,6 +76,9 @@ pub fn run(a: PatrolArgs) -> Result<ExitCode> {
             error,
         })?;
     let (terrain, terrain_known) = load_dem(a.dem.as_deref())?;
+    if a.vehicle.endurance_min.is_none() {
+        bail!("--endurance-min is required: sorties are split to fit it");
+    }
     let vehicle = a.vehicle.model(None)?;
     let ceiling = a
         .ceiling_agl_m

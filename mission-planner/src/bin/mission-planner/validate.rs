@@ -9,7 +9,7 @@ use mission_planner::estimate::{Estimate, estimate_mission};
 use mission_planner::files;
 use mission_planner::validate::{Severity, ValidationSettings, validate};
 
-use crate::common::{VehicleArgs, load_dem, load_fence};
+use crate::common::{VehicleArgs, battery_text, estimate_json, load_dem, load_fence};
 use crate::table;
 
 #[derive(Debug, Args)]
@@ -59,7 +59,7 @@ pub fn run_validate(a: ValidateArgs) -> Result<ExitCode> {
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "file": a.plan, "ok": !report.has_errors(), "terrain_checked": terrain_known,
-                "issues": report.issues, "estimate": report.estimate,
+                "issues": report.issues, "estimate": estimate_json(&report.estimate, a.vehicle.endurance_min.is_some()),
             }))?
         );
     } else {
@@ -85,7 +85,7 @@ pub fn run_validate(a: ValidateArgs) -> Result<ExitCode> {
                 .collect();
             print!("{}", table::render(&["severity", "item", "issue"], &rows));
         }
-        print_estimate(&report.estimate);
+        print_estimate(&report.estimate, a.vehicle.endurance_min);
     }
     Ok(if report.has_errors() {
         ExitCode::from(1)
@@ -94,16 +94,16 @@ pub fn run_validate(a: ValidateArgs) -> Result<ExitCode> {
     })
 }
 
-fn print_estimate(e: &Estimate) {
+fn print_estimate(e: &Estimate, endurance_min: Option<f64>) {
     println!(
-        "distance {:.2} km, time {:.1} min (cruise {:.1}, climb {:.1}, descent {:.1}, loiter {:.1}), battery {:.0}%",
+        "distance {:.2} km, time {:.1} min (cruise {:.1}, climb {:.1}, descent {:.1}, loiter {:.1}), battery {}",
         e.distance_m / 1000.0,
         e.time_s / 60.0,
         e.cruise_s / 60.0,
         e.climb_s / 60.0,
         e.descent_s / 60.0,
         e.loiter_s / 60.0,
-        e.battery_frac * 100.0
+        battery_text(e, endurance_min)
     );
 }
 
@@ -138,7 +138,7 @@ pub fn run_stats(a: StatsArgs) -> Result<ExitCode> {
                 "fence_circles": plan.fence.circles.len(),
                 "rally_points": plan.rally_points.len(),
                 "home": m.home,
-                "estimate": e,
+                "estimate": estimate_json(&e, a.vehicle.endurance_min.is_some()),
                 "vehicle": vehicle,
             }))?
         );
@@ -169,14 +169,7 @@ pub fn run_stats(a: StatsArgs) -> Result<ExitCode> {
                     e.loiter_s / 60.0
                 ),
             ],
-            vec![
-                "battery".into(),
-                format!(
-                    "{:.0}% of {:.0} min",
-                    e.battery_frac * 100.0,
-                    vehicle.endurance_s / 60.0
-                ),
-            ],
+            vec!["battery".into(), battery_text(&e, a.vehicle.endurance_min)],
         ];
         println!("{}", a.plan.display());
         print!("{}", table::render(&["quantity", "value"], &rows));
