@@ -26,7 +26,13 @@ pub fn length_m(line: &LineString<f64>) -> f64 {
 
 /// Stations every `step_m` metres along `line` (at 0, step, 2 step, ... and the
 /// end), plus every vertex in between, in order.
+/// A `step_m` that is not a positive number gives the vertices only.
 pub fn stations(line: &LineString<f64>, step_m: f64) -> Vec<Station> {
+    let step_m = if step_m.is_finite() && step_m > 0.0 {
+        step_m
+    } else {
+        f64::INFINITY
+    };
     let mut out = Vec::new();
     let mut start_m = 0.0;
     let mut k: u64 = 0;

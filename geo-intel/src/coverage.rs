@@ -166,7 +166,14 @@ pub fn coverage(
     }
     let tree = RTree::bulk_load(segs);
     let half_m = params.footprint_m / 2.0;
-    let step_m = (params.footprint_m / 4.0).min(250.0);
+    let step_m = (params.footprint_m / 4.0).clamp(1.0, 250.0);
+    let border_m: f64 = lines.iter().map(|l| length_m(&l.line)).sum();
+    if border_m / step_m > 50_000_000.0 {
+        return Err(GeoError::Argument(format!(
+            "{:.0} km of border at {step_m} m steps is too many stations; use a wider footprint",
+            border_m / 1000.0
+        )));
+    }
     let mut out_lines = Vec::new();
     for NamedLine { name, line } in &lines {
         let st = stations(line, step_m);

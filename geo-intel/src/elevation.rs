@@ -123,6 +123,21 @@ impl Dem {
                 "profile step must be > 0 m, got {step_m}"
             )));
         }
+        let total_m: f64 = path
+            .windows(2)
+            .map(|w| {
+                Haversine.distance(
+                    geo::Point::new(w[0].lon_deg, w[0].lat_deg),
+                    geo::Point::new(w[1].lon_deg, w[1].lat_deg),
+                )
+            })
+            .sum();
+        if total_m / step_m > 10_000_000.0 {
+            return Err(GeoError::Argument(format!(
+                "{:.0} km at {step_m} m steps is more than 10 million samples",
+                total_m / 1000.0
+            )));
+        }
         let mut positions = Vec::new();
         let mut dists = Vec::new();
         let mut start_m = 0.0;
