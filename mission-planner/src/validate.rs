@@ -23,27 +23,51 @@ pub enum Severity {
 
 /// What is wrong.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[allow(missing_docs)] // fields are self-describing measurements
 pub enum IssueKind {
     /// Outside every inclusion zone.
     OutsideInclusionFence,
     /// Inside an exclusion (no-fly) zone.
-    InsideExclusionZone { zone: usize },
+    InsideExclusionZone {
+        /// Index of the zone: polygons first, then circles.
+        zone: usize,
+    },
     /// Too close to the terrain.
     TerrainClearance {
+        /// Lowest height above terrain on the leg, metres.
         clearance_m: f64,
+        /// The floor, metres.
         min_clearance_m: f64,
     },
     /// Above the altitude ceiling over terrain.
-    AboveCeiling { agl_m: f64, ceiling_agl_m: f64 },
+    AboveCeiling {
+        /// Highest height above terrain on the leg, metres.
+        agl_m: f64,
+        /// The ceiling, metres.
+        ceiling_agl_m: f64,
+    },
     /// No terrain height known where it is needed.
     NoTerrainData,
     /// Flight time beyond endurance less reserve.
-    Endurance { time_s: f64, usable_s: f64 },
+    Endurance {
+        /// Estimated flight time, seconds.
+        time_s: f64,
+        /// Endurance less reserve, seconds.
+        usable_s: f64,
+    },
     /// More items than the vehicle accepts.
-    TooManyItems { count: usize, max_items: usize },
+    TooManyItems {
+        /// MAVLink items, home included.
+        count: usize,
+        /// The vehicle's limit.
+        max_items: usize,
+    },
     /// A jump to an item that does not exist.
-    JumpTarget { target_seq: u16, item_count: usize },
+    JumpTarget {
+        /// The seq jumped to.
+        target_seq: u16,
+        /// MAVLink items, home included.
+        item_count: usize,
+    },
     /// A jump repeats forever: time and distance cover one pass only.
     EndlessLoop,
     /// The mission has no flight items.

@@ -16,92 +16,149 @@ use decode::typed_command;
 
 /// What a mission item does, with its parameters named and in units.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[allow(missing_docs)] // fields are named after the MAVLink parameters they hold
 pub enum MissionCommand {
     /// Fly to a point (MAV_CMD_NAV_WAYPOINT, 16).
     Waypoint {
+        /// Latitude/longitude (params 5, 6).
         position: LatLon,
+        /// Altitude in metres in the item frame's reference (param 7).
         alt_m: f64,
+        /// Time to hold at the waypoint, seconds (param 1).
         hold_s: f64,
+        /// Radius within which the waypoint counts as reached, metres (param 2).
         acceptance_radius_m: f64,
+        /// Pass-by radius, metres; 0 flies through (param 3).
         pass_radius_m: f64,
+        /// Yaw angle, degrees; NaN keeps the current heading (param 4).
         yaw_deg: f64,
     },
     /// Take off and climb to `alt_m` (MAV_CMD_NAV_TAKEOFF, 22).
     Takeoff {
+        /// Latitude/longitude (params 5, 6).
         position: LatLon,
+        /// Altitude in metres in the item frame's reference (param 7).
         alt_m: f64,
+        /// Minimum pitch for fixed wings, degrees (param 1).
         pitch_deg: f64,
+        /// Yaw angle, degrees; NaN keeps the current heading (param 4).
         yaw_deg: f64,
     },
     /// Land at a point (MAV_CMD_NAV_LAND, 21).
     Land {
+        /// Latitude/longitude (params 5, 6).
         position: LatLon,
+        /// Altitude in metres in the item frame's reference (param 7).
         alt_m: f64,
+        /// Altitude to climb to if the landing is aborted, metres (param 1).
         abort_alt_m: f64,
+        /// Precision landing mode (param 2).
         land_mode: f64,
+        /// Yaw angle, degrees; NaN keeps the current heading (param 4).
         yaw_deg: f64,
     },
     /// Return to launch (MAV_CMD_NAV_RETURN_TO_LAUNCH, 20).
     ReturnToLaunch,
     /// Loiter until told otherwise (MAV_CMD_NAV_LOITER_UNLIM, 17).
     LoiterUnlimited {
+        /// Latitude/longitude (params 5, 6).
         position: LatLon,
+        /// Altitude in metres in the item frame's reference (param 7).
         alt_m: f64,
+        /// Loiter radius, metres; negative loiters counter-clockwise.
         radius_m: f64,
+        /// Yaw angle, degrees; NaN keeps the current heading (param 4).
         yaw_deg: f64,
     },
     /// Loiter a number of turns (MAV_CMD_NAV_LOITER_TURNS, 18).
     LoiterTurns {
+        /// Latitude/longitude (params 5, 6).
         position: LatLon,
+        /// Altitude in metres in the item frame's reference (param 7).
         alt_m: f64,
+        /// Number of turns (param 1).
         turns: f64,
+        /// 1 to leave only when headed for the next waypoint (param 2; param 1 for LOITER_TO_ALT).
         heading_required: f64,
+        /// Loiter radius, metres; negative loiters counter-clockwise.
         radius_m: f64,
+        /// Exit point on the loiter circle / cross-track flag (param 4).
         xtrack: f64,
     },
     /// Loiter for a time (MAV_CMD_NAV_LOITER_TIME, 19).
     LoiterTime {
+        /// Latitude/longitude (params 5, 6).
         position: LatLon,
+        /// Altitude in metres in the item frame's reference (param 7).
         alt_m: f64,
+        /// Loiter time, seconds (param 1).
         time_s: f64,
+        /// 1 to leave only when headed for the next waypoint (param 2; param 1 for LOITER_TO_ALT).
         heading_required: f64,
+        /// Loiter radius, metres; negative loiters counter-clockwise.
         radius_m: f64,
+        /// Exit point on the loiter circle / cross-track flag (param 4).
         xtrack: f64,
     },
     /// Loiter while climbing/descending to an altitude (MAV_CMD_NAV_LOITER_TO_ALT, 31).
     LoiterToAlt {
+        /// Latitude/longitude (params 5, 6).
         position: LatLon,
+        /// Altitude in metres in the item frame's reference (param 7).
         alt_m: f64,
+        /// 1 to leave only when headed for the next waypoint (param 2; param 1 for LOITER_TO_ALT).
         heading_required: f64,
+        /// Loiter radius, metres; negative loiters counter-clockwise.
         radius_m: f64,
+        /// Exit point on the loiter circle / cross-track flag (param 4).
         xtrack: f64,
     },
     /// Change speed (MAV_CMD_DO_CHANGE_SPEED, 178): `speed_type` 0 airspeed, 1 ground speed.
     ChangeSpeed {
+        /// 0 airspeed, 1 ground speed, 2 climb, 3 descent (param 1).
         speed_type: f64,
+        /// Speed, m/s; -1 leaves it unchanged (param 2).
         speed_mps: f64,
+        /// Throttle, percent; -1 leaves it unchanged (param 3).
         throttle_pct: f64,
     },
     /// Point camera/gimbal at a location (MAV_CMD_DO_SET_ROI_LOCATION 195, or the
     /// deprecated DO_SET_ROI 201 when `legacy`).
     RegionOfInterest {
+        /// Latitude/longitude (params 5, 6).
         position: LatLon,
+        /// Altitude in metres in the item frame's reference (param 7).
         alt_m: f64,
+        /// Written as the deprecated DO_SET_ROI (201) rather than DO_SET_ROI_LOCATION (195).
         legacy: bool,
     },
     /// Trigger the camera every `distance_m` (MAV_CMD_DO_SET_CAM_TRIGG_DIST, 206); 0 stops.
     CameraTriggerDistance {
+        /// Distance between triggers, metres; 0 stops (param 1).
         distance_m: f64,
+        /// Shutter integration time, milliseconds (param 2).
         shutter_ms: f64,
+        /// 1 to trigger once immediately (param 3).
         trigger_now: f64,
     },
     /// Wait before the next command (MAV_CMD_CONDITION_DELAY, 112).
-    Delay { delay_s: f64 },
+    Delay {
+        /// Delay, seconds (param 1).
+        delay_s: f64,
+    },
     /// Jump to item `target_seq`, `repeat` times (-1: forever) (MAV_CMD_DO_JUMP, 177).
-    Jump { target_seq: u16, repeat: i32 },
+    Jump {
+        /// MAVLink seq of the item to jump to (param 1).
+        target_seq: u16,
+        /// How many times to repeat; -1 forever (param 2).
+        repeat: i32,
+    },
     /// Any other command, kept parameter for parameter.
-    Other { command: u16, params: [f64; 7] },
+    Other {
+        /// The `MAV_CMD` value.
+        command: u16,
+        /// PARAM1..PARAM7 as given (5, 6 = lat/lon in degrees in global frames).
+        params: [f64; 7],
+    },
 }
 
 /// One item of a mission: what it does, its frame, and whether to continue.
@@ -428,48 +485,4 @@ impl MissionItem {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn waypoint_decodes_typed_and_encodes_back() {
-        let p = ItemParams {
-            command: 16,
-            frame: 3,
-            autocontinue: true,
-            params: [0.0, 0.0, 0.0, f64::NAN, 47.39, 8.54, 50.0],
-        };
-        let item = MissionItem::from_params(&p);
-        assert!(matches!(item.command, MissionCommand::Waypoint { alt_m, .. } if alt_m == 50.0));
-        assert_eq!(item.altitude(), Some(Altitude::above_home(50.0)));
-        assert!(item.to_params().same_as(&p));
-    }
-
-    #[test]
-    fn unknown_params_fall_back_to_other() {
-        // Takeoff with a non-zero param2 is not representable as a typed Takeoff.
-        let p = ItemParams {
-            command: 22,
-            frame: 3,
-            autocontinue: true,
-            params: [0.0, 5.0, 0.0, 0.0, 1.0, 2.0, 3.0],
-        };
-        let item = MissionItem::from_params(&p);
-        assert!(matches!(
-            item.command,
-            MissionCommand::Other { command: 22, .. }
-        ));
-        assert!(item.to_params().same_as(&p));
-        // A jump whose target is not an integer stays generic too.
-        let j = ItemParams {
-            command: 177,
-            frame: 2,
-            autocontinue: true,
-            params: [1.5, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-        };
-        assert!(matches!(
-            MissionItem::from_params(&j).command,
-            MissionCommand::Other { .. }
-        ));
-    }
-}
+mod tests;
