@@ -77,6 +77,17 @@ pub struct Catalog {
     pub base_dir: PathBuf,
 }
 
+/// A catalog layer copied out of GDAL.
+#[derive(Debug, Clone)]
+pub enum LoadedLayer {
+    /// Features in WGS84.
+    Vector(crate::vector::VectorLayer),
+    /// Every band of an image, in order (e.g. red, green, blue).
+    Raster(Vec<crate::grid::Grid>),
+    /// Heights.
+    Dem(crate::elevation::Dem),
+}
+
 /// A problem found by [`Catalog::validate`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CatalogIssue {
@@ -117,6 +128,30 @@ impl Catalog {
         } else {
             self.base_dir.join(&layer.source)
         }
+    }
+
+    /// Opens a layer's source and copies it out of GDAL: a vector layer (for a
+    /// GPX file, every layer's features together), every band of a raster, or a DEM.
+    pub fn open_layer(&self, layer: &CatalogLayer) -> Result<LoadedLayer> {
+        let src = self.source_path(layer);
+        Ok(match layer.kind {
+            LayerKind::Vector => {
+                let mut layers = crate::vector::read_vector(&src)?;
+                let mut first = layers.remove(0);
+                for more in layers {
+                    first.features.extend(more.features);
+                }
+                LoadedLayer::Vector(first)
+            }
+            LayerKind::Raster => {
+                let ds = crate::grid::open_raster(&src)?;
+                let bands = (1..=ds.raster_count())
+                    .map(|b| crate::grid::Grid::from_dataset(&ds, &src, b))
+                    .collect::<Result<Vec<_>>>()?;
+                LoadedLayer::Raster(bands)
+            }
+            LayerKind::Dem => LoadedLayer::Dem(crate::elevation::Dem::open(&src)?),
+        })
     }
 
     /// The layer called `name`.

@@ -77,6 +77,26 @@ impl VectorLayer {
         })
     }
 
+    /// The features whose `time_field` falls in `from..=to` (either end open).
+    /// Features without a readable time are left out.
+    pub fn features_between(
+        &self,
+        time_field: &str,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Vec<&Feature> {
+        self.features
+            .iter()
+            .filter(|f| {
+                let Some(Value::String(t)) = f.attributes.get(time_field) else {
+                    return false;
+                };
+                crate::incidents::parse_time(t)
+                    .is_some_and(|t| from.is_none_or(|a| t >= a) && to.is_none_or(|b| t <= b))
+            })
+            .collect()
+    }
+
     /// This layer, or [`GeoError::Empty`] naming the file if it has no features.
     pub fn require_features(self) -> Result<Self> {
         if self.features.is_empty() {

@@ -1,6 +1,7 @@
 //! The layer catalog, including the Niger demo catalog in assets/.
 
-use geo_intel::catalog::{Catalog, LayerKind, parse_colour};
+use chrono::{TimeZone, Utc};
+use geo_intel::catalog::{Catalog, LayerKind, LoadedLayer, parse_colour};
 
 use crate::util::{asset, tmp, write};
 
@@ -66,4 +67,45 @@ source = "missing.geojson"
     );
     let err = Catalog::load(&typo).unwrap_err();
     assert!(err.to_string().contains("typo.toml"), "{err}");
+}
+
+#[test]
+fn every_demo_layer_loads_and_the_time_field_filters() {
+    let cat = Catalog::load(&asset("catalog.toml")).unwrap();
+    for l in &cat.layers {
+        match (l.kind, cat.open_layer(l).unwrap()) {
+            (LayerKind::Vector, LoadedLayer::Vector(v)) => {
+                assert!(!v.features.is_empty(), "{}", l.name);
+                if let Some(tf) = &l.time_field {
+                    let all = v.features_between(tf, None, None).len();
+                    assert_eq!(all, v.features.len(), "every incident has a time");
+                    let june = v.features_between(
+                        tf,
+                        Some(Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap()),
+                        Some(Utc.with_ymd_and_hms(2026, 6, 30, 0, 0, 0).unwrap()),
+                    );
+                    assert!(
+                        !june.is_empty() && june.len() < all,
+                        "{} of {all}",
+                        june.len()
+                    );
+                    assert!(june.iter().all(|f| {
+                        f.attributes[tf.as_str()]
+                            .as_str()
+                            .unwrap()
+                            .starts_with("2026-06")
+                    }));
+                }
+            }
+            (LayerKind::Raster, LoadedLayer::Raster(bands)) => {
+                assert_eq!(bands.len(), 3, "{}: RGB", l.name);
+                assert_eq!((bands[0].cols, bands[0].rows), (270, 225));
+            }
+            (LayerKind::Dem, LoadedLayer::Dem(d)) => {
+                let (lo, hi) = d.grid.min_max().unwrap();
+                assert!(lo >= 100.0 && hi > 3000.0, "{lo}..{hi}");
+            }
+            (k, _) => panic!("{}: {k:?} loaded as something else", l.name),
+        }
+    }
 }
