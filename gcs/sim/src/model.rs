@@ -86,6 +86,9 @@ pub struct SimVehicle {
     pub battery: f64,
     /// Simulated seconds since boot.
     pub time_s: f64,
+    /// Wall-clock seconds since boot: operator-facing timers (auto-disarm) run on it,
+    /// so a sped-up simulation does not disarm before the operator can act.
+    pub wall_s: f64,
     /// Simulated seconds after boot when GPS gets a 3D fix.
     pub gps_fix_after_s: f64,
     /// A failsafe has taken control.
@@ -122,6 +125,7 @@ impl SimVehicle {
             landed: true,
             battery: 1.0,
             time_s: 0.0,
+            wall_s: 0.0,
             gps_fix_after_s: 2.0,
             failsafe: false,
             takeoff_alt_amsl_m: home_alt_amsl_m + 2.5,
@@ -168,7 +172,7 @@ impl SimVehicle {
             return Err("Preflight Fail: low battery".into());
         }
         self.armed = true;
-        self.armed_at_s = self.time_s;
+        self.armed_at_s = self.wall_s;
         self.flew_since_arming = false;
         self.say(MavSeverity::MAV_SEVERITY_INFO, "Armed by external command");
         Ok(())
@@ -226,9 +230,16 @@ impl SimVehicle {
         self.mode = mode;
     }
 
-    /// Advances the simulation by `dt_s` seconds of simulated time.
+    /// Advances the simulation by `dt_s` seconds at real-time speed.
     pub fn step(&mut self, dt_s: f64) {
+        self.step_scaled(dt_s, 1.0);
+    }
+
+    /// Advances by `wall_dt_s` wall seconds, flying `speed` times faster than real time.
+    pub fn step_scaled(&mut self, wall_dt_s: f64, speed: f64) {
+        let dt_s = wall_dt_s * speed;
         self.time_s += dt_s;
+        self.wall_s += wall_dt_s;
         let start_alt = self.alt_amsl_m;
         let start_pos = self.pos;
         if self.armed {
@@ -336,7 +347,7 @@ impl SimVehicle {
         if !self.landed && self.alt_amsl_m <= self.home_alt_amsl_m + 1e-6 {
             self.alt_amsl_m = self.home_alt_amsl_m;
             self.landed = true;
-            self.landed_at_s = self.time_s;
+            self.landed_at_s = self.wall_s;
             self.say(MavSeverity::MAV_SEVERITY_INFO, "Landing detected");
         }
     }
@@ -387,13 +398,13 @@ impl SimVehicle {
             return;
         }
         let p = &self.params;
-        if self.flew_since_arming && self.time_s - self.landed_at_s >= p.com_disarm_land_s {
+        if self.flew_since_arming && self.wall_s - self.landed_at_s >= p.com_disarm_land_s {
             self.armed = false;
             self.failsafe = false;
             self.say(MavSeverity::MAV_SEVERITY_INFO, "Disarmed by landing");
         } else if !self.flew_since_arming
             && self.mode != FlightMode::Takeoff
-            && self.time_s - self.armed_at_s >= p.com_disarm_prflt_s
+            && self.wall_s - self.armed_at_s >= p.com_disarm_prflt_s
         {
             self.armed = false;
             self.say(

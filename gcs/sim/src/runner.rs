@@ -277,7 +277,7 @@ impl Runner {
                         let (_, f) = self.in_delay.pop_front().expect("checked");
                         self.on_frame(&f, &mut due);
                     }
-                    self.model.step(now.duration_since(last).as_secs_f64() * self.speed);
+                    self.model.step_scaled(now.duration_since(last).as_secs_f64(), self.speed);
                     last = now;
                     self.check_gcs_link(now);
                     for (stream, (interval, next)) in due.iter_mut() {
