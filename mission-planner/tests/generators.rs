@@ -280,3 +280,32 @@ fn golden_patrol_square() {
         }
     }
 }
+
+#[test]
+fn base_across_the_border_is_warned_about() {
+    let c = LatLon::new(14.0, 6.0);
+    let ring = wavy_ring(c, 10_000.0, 0.0, 2, 36);
+    let req = PatrolRequest {
+        border: ring,
+        home_side: None,
+        standoff_m: 1000.0,
+        simplify_tolerance_m: 20.0,
+        terrain_follow: TerrainFollow::new(100.0, 150.0),
+        bases: vec![c, destination(c, 0.0, 15_000.0)],
+        vehicle: VehicleModel {
+            cruise_speed_mps: 20.0,
+            endurance_s: 7200.0,
+            ..VehicleModel::default()
+        },
+        border_range_m: None,
+        altitude_reference: AltitudeReference::Home,
+    };
+    let plan = plan_patrol(
+        &req,
+        &mission_planner::FlatTerrain { height_m: 0.0 },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
+    assert!(plan.warnings[0].contains("base 2"));
+}

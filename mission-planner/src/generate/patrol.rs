@@ -60,6 +60,8 @@ pub struct PatrolPlan {
     pub home_side: HomeSide,
     /// Stretches of border (from, to metres) no base can reach within endurance.
     pub uncovered_m: Vec<(f64, f64)>,
+    /// Things the operator should know (e.g. a base on the far side of the border).
+    pub warnings: Vec<String>,
 }
 
 /// Why a patrol cannot be generated.
@@ -96,6 +98,13 @@ pub fn plan_patrol(
         Some(s) => s,
         None => HomeSide::of_point(&border, req.bases[0]).ok_or(PatrolError::ShortBorder)?,
     };
+    let warnings: Vec<String> = req
+        .bases
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| HomeSide::of_point(&border, **b).is_some_and(|s| s != home_side))
+        .map(|(i, b)| format!("base {} ({b}) looks to be on the far side of the border from home territory ({home_side:?})", i + 1))
+        .collect();
     let OffsetLine { points, border_m } =
         offset_border(&border, home_side, req.standoff_m, req.simplify_tolerance_m);
     if points.len() < 2 {
@@ -165,6 +174,7 @@ pub fn plan_patrol(
         offset_line: points,
         home_side,
         uncovered_m: uncovered,
+        warnings,
     })
 }
 

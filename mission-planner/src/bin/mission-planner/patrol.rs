@@ -189,10 +189,13 @@ pub fn run(a: PatrolArgs) -> Result<ExitCode> {
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &serde_json::json!({"home_side": format!("{:?}", plan.home_side), "sorties": sorties_json, "uncovered": uncovered, "validation_errors": errors})
+                &serde_json::json!({"home_side": format!("{:?}", plan.home_side), "sorties": sorties_json, "uncovered": uncovered, "validation_errors": errors, "warnings": plan.warnings})
             )?
         );
     } else {
+        for w in &plan.warnings {
+            println!("warning: {w}");
+        }
         print!(
             "{}",
             table::render(
