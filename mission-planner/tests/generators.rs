@@ -309,3 +309,24 @@ fn base_across_the_border_is_warned_about() {
     assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
     assert!(plan.warnings[0].contains("base 2"));
 }
+
+#[test]
+fn corridor_passes_are_spread_over_the_width() {
+    use mission_planner::generate::corridor_scan;
+    let a = LatLon::new(13.0, 2.0);
+    let b = destination(a, 90.0, 5000.0);
+    let c = destination(b, 45.0, 3000.0);
+    let path = vec![a, b, c];
+    let items = corridor_scan(&path, 200.0, 3, mission_planner::Altitude::above_home(80.0));
+    let index = BorderIndex::new(&path);
+    let pts: Vec<LatLon> = items.iter().filter_map(|i| i.position()).collect();
+    let near: Vec<f64> = pts.iter().map(|p| index.distance_m(*p)).collect();
+    // Middle pass on the line, outer passes 100 m either side (corner arcs included).
+    assert!(near.iter().filter(|d| **d < 1.0).count() == 3, "{near:?}");
+    assert!(
+        near.iter().all(|d| *d < 1.0 || (*d - 100.0).abs() < 3.0),
+        "{near:?}"
+    );
+    // The first pass starts beside the start of the path.
+    assert!(distance_m(pts[0], a) < 110.0);
+}
