@@ -264,3 +264,40 @@ fn geojson_tracks_with_point_times() {
     let pts = tracks.iter().find(|t| t.points.len() == 2).unwrap();
     assert!(pts.points[0].time < pts.points[1].time, "sorted by time");
 }
+
+#[test]
+fn synthetic_incidents_are_labelled_and_placed_in_niger() {
+    use geo::Contains;
+    let layer = read_vector_layer(&asset("SYNTHETIC_incidents_niger.geojson"), None).unwrap();
+    // OGR reads JSON booleans as integers with a boolean subtype.
+    assert!(
+        layer
+            .features
+            .iter()
+            .all(|f| f.attributes["synthetic"] == 1 || f.attributes["synthetic"] == true)
+    );
+    let niger =
+        read_vector_layer(&data("01_boundaries/ne10m/niger_polygon.geojson"), None).unwrap();
+    let geo::Geometry::Polygon(poly) = &niger.features[0].geometry else {
+        panic!()
+    };
+    let border = geo_intel::index::SpatialIndex::new(vec![geo::Geometry::LineString(
+        poly.exterior().clone(),
+    )]);
+    let end = Utc.with_ymd_and_hms(2026, 6, 30, 0, 0, 0).unwrap();
+    let incidents = read_incidents(&asset("SYNTHETIC_incidents_niger.geojson"), None).unwrap();
+    let mut inside = 0;
+    for i in &incidents {
+        let t = i.time.unwrap();
+        assert!(t <= end && t >= end - Duration::days(180), "{t}");
+        let p = geo::Point::new(i.position.lon_deg, i.position.lat_deg);
+        if poly.contains(&p) {
+            inside += 1;
+        } else {
+            // Outside Niger only near a border crossing.
+            let d = border.nearest(i.position).unwrap().distance_m;
+            assert!(d < 40_000.0, "{:?} is {d} m from Niger", i.position);
+        }
+    }
+    assert!(inside > 300, "{inside} of 400 inside Niger");
+}
