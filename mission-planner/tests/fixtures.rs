@@ -119,20 +119,61 @@ fn survey_complex_item_flies_embedded_items_and_keeps_parameters() {
 }
 
 #[test]
-fn structure_scan_is_refused_with_reason_and_location() {
-    let err = load_plan(&mission_file(
-        "mavsdk/qgroundcontrol_sample_with_structured_scan.plan",
-    ))
-    .unwrap_err()
-    .to_string();
-    assert!(
-        err.contains("qgroundcontrol_sample_with_structured_scan.plan"),
-        "{err}"
+fn structure_scan_items_are_regenerated_as_qgroundcontrol_does() {
+    let p = load("mavsdk/qgroundcontrol_sample_with_structured_scan.plan");
+    // 1 simple item; then entrance, ROI, 2 layers x (5 loop waypoints + 2 trigger
+    // commands), ROI none, exit.
+    assert_eq!(p.mission.items.len(), 1 + 2 + 2 * 7 + 2);
+    let c = &p.mission.complex_items[0];
+    assert_eq!(
+        (c.kind.as_str(), c.first_item, c.item_count),
+        ("StructureScan", 1, 18)
     );
-    assert!(
-        err.contains("mission.items[1]") && err.contains("StructureScan"),
-        "{err}"
+    let cmds: Vec<u16> = p
+        .mission
+        .items
+        .iter()
+        .map(|i| i.to_params().command)
+        .collect();
+    assert_eq!(&cmds[1..5], &[16, 196, 16, 206]);
+    assert_eq!(&cmds[cmds.len() - 2..], &[197, 16]);
+    // StartFromTop: layers start half a footprint (25 m) below the 100 m structure
+    // height, 25 m apart.
+    let alts: Vec<f64> = p.mission.items[3..]
+        .iter()
+        .filter(|i| i.to_params().command == 16)
+        .filter_map(|i| i.altitude())
+        .map(|a| a.alt_m)
+        .collect();
+    assert_eq!(&alts[..6], &[87.5, 87.5, 87.5, 87.5, 87.5, 62.5]);
+    // The loop is the structure polygon moved 50 m (DistanceToSurface) outward.
+    let structure: Vec<mission_planner::LatLon> = vec![
+        mission_planner::LatLon::new(47.39817545923646, 8.546361558007561),
+        mission_planner::LatLon::new(47.398093903224094, 8.546896356125728),
+        mission_planner::LatLon::new(47.39753072646259, 8.546657108174259),
+        mission_planner::LatLon::new(47.39763558527823, 8.546187715955966),
+    ];
+    let mut ring = structure.clone();
+    ring.push(structure[0]);
+    let index = mission_planner::generate::border_offset::BorderIndex::new(&ring);
+    for it in &p.mission.items[3..8] {
+        if let Some(pos) = it.position() {
+            let d = index.distance_m(pos);
+            assert!(d >= 49.0, "{pos} only {d} m from the structure");
+        }
+    }
+    // Written back as the ComplexItem (QGroundControl regenerates it), read back the same.
+    let text = files::qgc_plan::write_plan(&p);
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        doc["mission"]["items"][1]["complexItemType"],
+        "StructureScan"
     );
+    assert_eq!(doc["mission"]["items"].as_array().unwrap().len(), 2);
+    assert!(same_plan(
+        &p,
+        &files::parse_plan(&text, Format::QgcPlan).unwrap()
+    ));
 }
 
 #[test]
@@ -240,6 +281,7 @@ const ALL: &[&str] = &[
     "mavsdk/qgroundcontrol_sample.plan",
     "mavsdk/qgroundcontrol_sample_with_digicam_control.plan",
     "mavsdk/qgroundcontrol_sample_with_survey.plan",
+    "mavsdk/qgroundcontrol_sample_with_structured_scan.plan",
     "mavsdk/mission_planner_sample.txt",
     "ardupilot/Dalby-OBC2016.txt",
     "ardupilot/Dalby-OBC2016-fence.txt",

@@ -1,10 +1,10 @@
 //! QGroundControl `.plan` (file version 1, mission version 2) and legacy `.mission`.
 //!
 //! Read: SimpleItems (7-param form and the older `coordinate` + 4-param form),
-//! ComplexItems that embed their flight items (survey, CorridorScan), geoFence v2
-//! and rallyPoints v2. Version 1 geofence and rally blocks are ignored, exactly as
-//! QGroundControl ignores them. Structure scans embed no items (QGroundControl
-//! regenerates them), so they are refused rather than silently dropped.
+//! ComplexItems that embed their flight items (survey, CorridorScan) or whose items
+//! are regenerated from their parameters as QGroundControl does (StructureScan),
+//! geoFence v2 and rallyPoints v2. Version 1 geofence and rally blocks are ignored,
+//! exactly as QGroundControl ignores them.
 
 use serde_json::{Map, Value};
 
@@ -321,16 +321,26 @@ fn parse_complex(
             (items, child(&tpath, "Items"))
         }
         "StructureScan" => {
-            return Err(jerr(
-                path,
-                "StructureScan complex items embed no flight items (QGroundControl regenerates them from the structure polygon); this planner cannot fly them. Open the plan in QGroundControl and convert the scan to simple items",
-            ));
+            // No embedded items: regenerate them as QGroundControl does.
+            let first_item = mission.items.len();
+            for item in structure_scan::structure_scan_items(o, path)? {
+                mission.items.push(item);
+                jump_ids.push(None);
+            }
+            let item_count = mission.items.len() - first_item;
+            mission.complex_items.push(ComplexItem {
+                kind,
+                first_item,
+                item_count,
+                params,
+            });
+            return Ok(());
         }
         other => {
             return Err(jerr(
                 &kind_path,
                 format!(
-                    "unsupported complex item type {other:?} (supported: survey, CorridorScan)"
+                    "unsupported complex item type {other:?} (supported: survey, CorridorScan, StructureScan)"
                 ),
             ));
         }
@@ -439,5 +449,6 @@ fn parse_rally(m: &Map<String, Value>, path: &str) -> Result<Vec<RallyPoint>, Pa
         .collect()
 }
 
+mod structure_scan;
 mod write;
 pub use write::{write_legacy_mission, write_plan};

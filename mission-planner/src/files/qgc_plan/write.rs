@@ -83,6 +83,12 @@ fn mission_json(mission: &Mission) -> Map<String, Value> {
                 i = end;
                 continue;
             }
+            if c.kind == "StructureScan" {
+                // QGroundControl regenerates a structure scan's items from its parameters.
+                items.push(Value::Object(o));
+                i = end;
+                continue;
+            }
         }
         items.push(simple_json(&mission.items[i], i + 1, to_id));
         i += 1;
