@@ -72,6 +72,9 @@ pub enum IssueKind {
     EndlessLoop,
     /// The mission has no flight items.
     EmptyMission,
+    /// A positional item has no usable position or altitude (e.g. QGroundControl's
+    /// "calculated above terrain" items saved before terrain was known).
+    MissingAltitude,
 }
 
 /// Where an issue is.
@@ -253,6 +256,26 @@ pub fn validate(
     let mut issues = Vec::new();
     let mission = &plan.mission;
     let count = mission.mavlink_count();
+    for (i, item) in mission.items.iter().enumerate() {
+        let bad_alt = item.altitude().is_some_and(|a| !a.alt_m.is_finite());
+        let bad_pos = item.position().is_some_and(|p| !p.is_valid());
+        if bad_alt || bad_pos {
+            let seq = mission.seq_of(i);
+            issues.push(issue(
+                Severity::Error,
+                IssueKind::MissingAltitude,
+                Location {
+                    seq: Some(seq),
+                    position: item.position(),
+                    ..Location::default()
+                },
+                format!(
+                    "item {seq} has no usable {}",
+                    if bad_pos { "position" } else { "altitude" }
+                ),
+            ));
+        }
+    }
     if mission.items.is_empty() {
         issues.push(issue(
             Severity::Warning,

@@ -236,3 +236,28 @@ fn endurance_item_count_and_jumps() {
             .all(|i| i.severity == Severity::Warning)
     );
 }
+
+#[test]
+fn item_without_altitude_is_an_error() {
+    // QGroundControl's AltitudeMode 3 item saved with a null altitude param.
+    let p = mission_planner::files::load_plan(&crate::util::mission_file(
+        "qgc/ArduPilotSITL-ArduPlane.plan",
+    ))
+    .unwrap();
+    let r = validate(
+        &p,
+        None,
+        &FlatTerrain { height_m: 584.0 },
+        &ValidationSettings {
+            ceiling_agl_m: 1000.0,
+            ..ValidationSettings::default()
+        },
+    );
+    let missing: Vec<_> = r
+        .issues
+        .iter()
+        .filter(|i| matches!(i.kind, IssueKind::MissingAltitude))
+        .collect();
+    assert_eq!(missing.len(), 1, "{:?}", r.issues);
+    assert_eq!(missing[0].location.seq, Some(4));
+}
