@@ -293,11 +293,17 @@ impl SimVehicle {
             }
             ReturnPhase::Descend => {
                 let descend_alt = self.home_alt_amsl_m + self.params.rtl_descend_alt_m;
-                if self.alt_amsl_m <= descend_alt || self.climb_to(descend_alt, dt) {
+                let home = self.home;
+                if self.alt_amsl_m <= descend_alt || self.move_towards(home, descend_alt, dt) {
                     self.return_phase = ReturnPhase::Land;
                 }
             }
-            ReturnPhase::Land => self.descend_to_land(dt),
+            ReturnPhase::Land => {
+                // Keep centring over home while descending, as PX4's land setpoint does.
+                let (home, alt) = (self.home, self.alt_amsl_m);
+                self.move_towards(home, alt, dt);
+                self.descend_to_land(dt);
+            }
         }
     }
 

@@ -128,7 +128,11 @@ fn full_flight_takeoff_goto_return_land_disarm() {
     );
     run(&mut v, 300.0);
     assert!(v.landed);
-    assert!(dist_m(v.pos, HOME) < 2.5);
+    assert!(
+        dist_m(v.pos, HOME) < 0.5,
+        "{} m from home",
+        dist_m(v.pos, HOME)
+    );
     assert!(!v.armed, "auto-disarm after landing");
     let texts: Vec<String> = v.take_status().into_iter().map(|(_, t)| t).collect();
     assert!(texts.iter().any(|t| t == "Landing detected"), "{texts:?}");
