@@ -166,7 +166,7 @@ impl SimVehicle {
             return Ok(());
         }
         if !self.has_gps_fix() {
-            return Err("Preflight Fail: No valid global position estimate (GPS 3D fix)".into());
+            return Err("Preflight Fail: no valid global position".into());
         }
         if self.battery < self.params.bat_low_thr {
             return Err("Preflight Fail: low battery".into());
@@ -197,16 +197,17 @@ impl SimVehicle {
 
     /// Switches flight mode if PX4 would allow it here; the text says why not.
     pub fn set_mode(&mut self, mode: FlightMode) -> Result<(), String> {
-        let not_available = || format!("Switching to {mode} is currently not available");
+        // STATUSTEXT carries 50 characters: "Mode Precision Land unavailable: no manual control".
+        let unavailable = |why: &str| format!("Mode {} unavailable: {why}", mode.name());
         match mode {
             FlightMode::Hold | FlightMode::Return | FlightMode::Takeoff => {
                 if !self.has_gps_fix() {
-                    return Err(format!("{}: no valid position", not_available()));
+                    return Err(unavailable("no valid position"));
                 }
             }
             FlightMode::Land => {}
-            FlightMode::Mission => return Err(format!("{}: no valid mission", not_available())),
-            _ => return Err(format!("{}: no manual control input", not_available())),
+            FlightMode::Mission => return Err(unavailable("no valid mission")),
+            _ => return Err(unavailable("no manual control")),
         }
         if mode == self.mode {
             return Ok(());

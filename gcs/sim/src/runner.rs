@@ -290,13 +290,7 @@ impl Runner {
                             self.send(&msg);
                         }
                     }
-                    for (severity, text) in self.model.take_status() {
-                        self.send(&MavMessage::STATUSTEXT(STATUSTEXT_DATA {
-                            severity,
-                            text: text.as_str().into(),
-                            ..Default::default()
-                        }));
-                    }
+                    self.send_status();
                     while self.out_delay.front().is_some_and(|(t, _)| *t <= now) {
                         let (_, bytes) = self.out_delay.pop_front().expect("checked");
                         let _ = self.link.outgoing.try_send(Outgoing { bytes, target: None });
@@ -344,6 +338,16 @@ impl Runner {
                 self.out_delay
                     .push_back((Instant::now() + faults.latency, bytes.clone()));
             }
+        }
+    }
+
+    fn send_status(&mut self) {
+        for (severity, text) in self.model.take_status() {
+            self.send(&MavMessage::STATUSTEXT(STATUSTEXT_DATA {
+                severity,
+                text: text.as_str().into(),
+                ..Default::default()
+            }));
         }
     }
 
@@ -407,6 +411,8 @@ impl Runner {
         due: &mut HashMap<Stream, (Duration, Instant)>,
     ) {
         let outcome = self.model.handle_command(req);
+        // PX4 logs the reason for a refusal before the COMMAND_ACK goes out.
+        self.send_status();
         self.send(&MavMessage::COMMAND_ACK(COMMAND_ACK_DATA {
             command: req.command,
             result: outcome.result,
