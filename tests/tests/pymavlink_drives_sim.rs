@@ -39,14 +39,20 @@ async fn pymavlink_ground_station_flies_the_sim() {
         .expect("the pymavlink scenario finished")
         .unwrap();
     let status = child.wait().await.unwrap();
-    let report: serde_json::Value = serde_json::from_str(rest.trim()).unwrap_or_else(|e| panic!("report {rest:?}: {e}"));
+    let report: serde_json::Value =
+        serde_json::from_str(rest.trim()).unwrap_or_else(|e| panic!("report {rest:?}: {e}"));
     let failures = report["failures"].as_array().unwrap();
     assert!(failures.is_empty(), "pymavlink found: {failures:#?}");
     assert!(status.success());
     let checks = report["checks"].as_object().unwrap();
     assert!(checks.len() >= 20, "{checks:?}");
     assert!(checks.values().all(|v| v == true));
-    for name in ["boots disarmed in LOITER (Hold)", "climbed to 10 m", "RTL in HEARTBEAT", "disarmed after landing"] {
+    for name in [
+        "boots disarmed in LOITER (Hold)",
+        "climbed to 10 m",
+        "RTL in HEARTBEAT",
+        "disarmed after landing",
+    ] {
         assert_eq!(checks[name], true, "{name}");
     }
 }

@@ -290,3 +290,35 @@ async fn three_drones_on_one_port_are_three_vehicles() {
         .armed
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tcp_links_both_ways() {
+    // Ground station listens (tcpin), drone connects (tcpout).
+    let link = gcs_link::start(LinkConfig::new(vec!["tcpin:127.0.0.1:0".parse().unwrap()]))
+        .await
+        .unwrap();
+    let port = link.local_addr(0).unwrap().port();
+    let mut cfg = SimConfig::new(format!("tcpout:127.0.0.1:{port}").parse().unwrap());
+    cfg.gps_fix_after_s = 0.0;
+    let _sim = gcs_sim::start(cfg).await.unwrap();
+    let id = link.wait_for_vehicle(1, WAIT).await.unwrap();
+    wait_state(&link, id, "home over tcpin", |v| v.home.is_some()).await;
+    link.command(id, VehicleCommand::Arm).await.unwrap();
+    wait_state(&link, id, "armed over tcpin", |v| v.armed).await;
+
+    // Drone listens (tcpin, like PX4 SITL's TCP port), ground station connects (tcpout).
+    let mut cfg = SimConfig::new("tcpin:127.0.0.1:0".parse().unwrap());
+    cfg.gps_fix_after_s = 0.0;
+    cfg.vehicles[0].sysid = 7;
+    let sim = gcs_sim::start(cfg).await.unwrap();
+    let port = sim.local_addr(0).unwrap().port();
+    let link = gcs_link::start(LinkConfig::new(vec![
+        format!("tcpout:127.0.0.1:{port}").parse().unwrap(),
+    ]))
+    .await
+    .unwrap();
+    let id = link.wait_for_vehicle(7, WAIT).await.unwrap();
+    wait_state(&link, id, "home over tcpout", |v| v.home.is_some()).await;
+    link.command(id, VehicleCommand::Arm).await.unwrap();
+    wait_state(&link, id, "armed over tcpout", |v| v.armed).await;
+}

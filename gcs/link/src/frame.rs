@@ -88,6 +88,30 @@ mod tests {
     }
 
     #[test]
+    fn mavlink_1_frames_are_accepted() {
+        let mut raw = mavlink::MAVLinkV1MessageRaw::new();
+        raw.serialize_message(
+            MavHeader {
+                system_id: 9,
+                component_id: 1,
+                sequence: 5,
+            },
+            &heartbeat(),
+        );
+        assert_eq!(raw.raw_bytes()[0], mavlink::MAV_STX);
+        let mut seen = Vec::new();
+        decode_all(raw.raw_bytes(), |f, raw| {
+            seen.push((f.sysid, f.sequence, raw.version()));
+        });
+        assert_eq!(seen, vec![(9, 5, mavlink::MavlinkVersion::V1)]);
+    }
+
+    #[test]
+    fn we_send_mavlink_2() {
+        assert_eq!(encode_v2(1, 1, 0, &heartbeat())[0], mavlink::MAV_STX_V2);
+    }
+
+    #[test]
     fn corrupt_crc_is_dropped() {
         let mut bytes = encode_v2(7, 1, 1, &heartbeat());
         let n = bytes.len();
