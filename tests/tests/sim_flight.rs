@@ -322,3 +322,70 @@ async fn tcp_links_both_ways() {
     link.command(id, VehicleCommand::Arm).await.unwrap();
     wait_state(&link, id, "armed over tcpout", |v| v.armed).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_send_and_subscribe_reach_the_sim() {
+    use gcs_link::MessageFilter;
+    use gcs_link::mavlink::dialects::common::{COMMAND_LONG_DATA, MavCmd, MavMessage, MavResult};
+
+    let link = gcs().await;
+    let _sim = sim_for(&link, 1.0, |_| {}).await;
+    let id = link.wait_for_vehicle(1, WAIT).await.unwrap();
+    let sender = link.sender();
+    let mut rx = sender
+        .subscribe(
+            MessageFilter {
+                message_ids: vec![77, 148], // COMMAND_ACK, AUTOPILOT_VERSION
+                sysid: Some(1),
+            },
+            16,
+        )
+        .await
+        .unwrap();
+    sender
+        .send(
+            id,
+            MavMessage::COMMAND_LONG(COMMAND_LONG_DATA {
+                command: MavCmd::MAV_CMD_REQUEST_MESSAGE,
+                param1: 148.0,
+                target_system: 1,
+                target_component: 1,
+                ..Default::default()
+            }),
+        )
+        .await
+        .unwrap();
+    let mut got_ack = false;
+    let mut got_version = false;
+    while !(got_ack && got_version) {
+        let r = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        match r.frame.msg {
+            MavMessage::COMMAND_ACK(a) => {
+                assert_eq!(a.command, MavCmd::MAV_CMD_REQUEST_MESSAGE);
+                assert_eq!(a.result, MavResult::MAV_RESULT_ACCEPTED);
+                got_ack = true;
+            }
+            MavMessage::AUTOPILOT_VERSION(v) => {
+                assert_ne!(v.flight_sw_version, 0);
+                got_version = true;
+            }
+            other => panic!("filter let through {other:?}"),
+        }
+    }
+    // Unknown vehicles fail fast.
+    let ghost = VehicleId {
+        sysid: 99,
+        compid: 1,
+    };
+    let err = sender
+        .send(
+            ghost,
+            MavMessage::COMMAND_LONG(COMMAND_LONG_DATA::default()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err, CommandError::UnknownVehicle(ghost));
+}

@@ -17,7 +17,7 @@ use crate::constants::{
 use crate::event::Event;
 use crate::fleet::{Fleet, FleetSnapshot};
 use crate::frame::{encode_v2, target_system};
-use crate::handle::{LinkHandle, Request};
+use crate::handle::{LinkHandle, MessageFilter, Request};
 use crate::transport::{self, OpenLink, Outgoing, Received, TransportError};
 use crate::vehicle::VehicleId;
 
@@ -80,6 +80,7 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
         snapshot: snap_tx,
         dropped_events: 0,
         dropped_frames: 0,
+        subscribers: Vec::new(),
     };
     tokio::spawn(core.run(inbound_rx, req_rx));
     Ok(LinkHandle {
@@ -103,6 +104,7 @@ struct Core {
     snapshot: watch::Sender<FleetSnapshot>,
     dropped_events: u64,
     dropped_frames: u64,
+    subscribers: Vec<(MessageFilter, mpsc::Sender<Received>)>,
 }
 
 impl Core {
@@ -174,6 +176,14 @@ impl Core {
             }
         }
         self.fleet.on_frame(r, events);
+        if !self.subscribers.is_empty() {
+            self.subscribers.retain(|(_, tx)| !tx.is_closed());
+            for (filter, tx) in &self.subscribers {
+                if filter.matches(r) && tx.try_send(r.clone()).is_err() {
+                    self.dropped_frames += 1;
+                }
+            }
+        }
     }
 
     fn on_request(&mut self, req: Request, actions: &mut Vec<Action<Reply>>) {
@@ -201,6 +211,22 @@ impl Core {
                     }
                 }
             }
+            Request::Send {
+                vehicle,
+                msg,
+                reply,
+            } => {
+                let result = match self.fleet.vehicle(vehicle) {
+                    None => Err(CommandError::UnknownVehicle(vehicle)),
+                    Some(s) if s.link_lost => Err(CommandError::LinkLost(vehicle)),
+                    Some(_) => {
+                        self.send_to(vehicle, &msg);
+                        Ok(())
+                    }
+                };
+                let _ = reply.send(result);
+            }
+            Request::Subscribe { filter, tx } => self.subscribers.push((filter, tx)),
         }
     }
 

@@ -5,9 +5,13 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, watch};
 
+use mavlink::Message;
+use mavlink::dialects::common::MavMessage;
+
 use crate::command::{CommandError, VehicleCommand};
 use crate::event::Event;
 use crate::fleet::FleetSnapshot;
+use crate::transport::Received;
 use crate::vehicle::VehicleId;
 
 /// A request to the core task.
@@ -19,6 +23,34 @@ pub(crate) enum Request {
         command: VehicleCommand,
         reply: oneshot::Sender<Result<(), CommandError>>,
     },
+    /// Send one message to a vehicle on its best live link.
+    Send {
+        vehicle: VehicleId,
+        msg: Box<MavMessage>,
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
+    /// Forward frames matching `filter` to `tx` from now on.
+    Subscribe {
+        filter: MessageFilter,
+        tx: mpsc::Sender<Received>,
+    },
+}
+
+/// Which received frames a subscription wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageFilter {
+    /// MAVLink message ids to forward (empty: all).
+    pub message_ids: Vec<u32>,
+    /// Only frames from this system id, if set.
+    pub sysid: Option<u8>,
+}
+
+impl MessageFilter {
+    /// Whether `r` passes the filter.
+    pub fn matches(&self, r: &Received) -> bool {
+        self.sysid.is_none_or(|s| s == r.frame.sysid)
+            && (self.message_ids.is_empty() || self.message_ids.contains(&r.frame.msg.message_id()))
+    }
 }
 
 /// Why waiting on the fleet ended without the condition.
@@ -30,6 +62,74 @@ pub enum WaitError {
     /// The core task stopped.
     #[error("the link core has stopped")]
     CoreStopped,
+}
+
+/// A cloneable sender of requests to the link core, for microservice clients (mission,
+/// parameters) and other tasks that need to talk to vehicles alongside the app.
+#[derive(Debug, Clone)]
+pub struct LinkSender {
+    pub(crate) requests: mpsc::Sender<Request>,
+    pub(crate) fleet: watch::Receiver<FleetSnapshot>,
+}
+
+impl LinkSender {
+    /// Sends `command` and waits for the vehicle's answer (see [`LinkHandle::command`]).
+    pub async fn command(
+        &self,
+        vehicle: VehicleId,
+        command: VehicleCommand,
+    ) -> Result<(), CommandError> {
+        let (reply, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Command {
+                vehicle,
+                command,
+                reply,
+            })
+            .await
+            .map_err(|_| CommandError::CoreStopped)?;
+        rx.await.map_err(|_| CommandError::CoreStopped)?
+    }
+
+    /// Sends one message to `vehicle` on its best live link; fails fast if it is unknown
+    /// or link-lost. Fire and forget: protocols above handle their own acknowledgement.
+    pub async fn send(&self, vehicle: VehicleId, msg: MavMessage) -> Result<(), CommandError> {
+        let (reply, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Send {
+                vehicle,
+                msg: Box::new(msg),
+                reply,
+            })
+            .await
+            .map_err(|_| CommandError::CoreStopped)?;
+        rx.await.map_err(|_| CommandError::CoreStopped)?
+    }
+
+    /// Receives, from now on, every frame that matches `filter` (up to `queue` waiting;
+    /// frames beyond that are dropped and counted in the snapshot's `dropped_frames`).
+    pub async fn subscribe(
+        &self,
+        filter: MessageFilter,
+        queue: usize,
+    ) -> Result<mpsc::Receiver<Received>, CommandError> {
+        let (tx, rx) = mpsc::channel(queue.max(1));
+        self.requests
+            .send(Request::Subscribe { filter, tx })
+            .await
+            .map_err(|_| CommandError::CoreStopped)?;
+        Ok(rx)
+    }
+
+    /// The latest fleet snapshot.
+    pub fn snapshot(&self) -> FleetSnapshot {
+        self.fleet.borrow().clone()
+    }
+
+    /// A receiver of fleet snapshots.
+    pub fn fleet(&self) -> watch::Receiver<FleetSnapshot> {
+        self.fleet.clone()
+    }
 }
 
 /// The application's handle on the link core.
@@ -53,16 +153,15 @@ impl LinkHandle {
         vehicle: VehicleId,
         command: VehicleCommand,
     ) -> Result<(), CommandError> {
-        let (reply, rx) = oneshot::channel();
-        self.requests
-            .send(Request::Command {
-                vehicle,
-                command,
-                reply,
-            })
-            .await
-            .map_err(|_| CommandError::CoreStopped)?;
-        rx.await.map_err(|_| CommandError::CoreStopped)?
+        self.sender().command(vehicle, command).await
+    }
+
+    /// A cloneable sender for other tasks (microservice clients, CLIs).
+    pub fn sender(&self) -> LinkSender {
+        LinkSender {
+            requests: self.requests.clone(),
+            fleet: self.fleet.clone(),
+        }
     }
 
     /// Queues `command` without waiting (for a frame loop); the receiver yields its result.

@@ -34,7 +34,7 @@ pub use command::{CommandError, Rejection, VehicleCommand};
 pub use core::{LinkConfig, StartError, start};
 pub use event::Event;
 pub use fleet::FleetSnapshot;
-pub use handle::{LinkHandle, WaitError};
+pub use handle::{LinkHandle, LinkSender, MessageFilter, WaitError};
 pub use mavlink;
 pub use mission_planner::LatLon;
 pub use px4_mode::FlightMode;
