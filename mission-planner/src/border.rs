@@ -128,13 +128,15 @@ pub fn border_from_geojson(text: &str) -> Result<Vec<LatLon>, ParseError> {
     Ok(best)
 }
 
-/// Every polygon's outer ring in a GeoJSON document (not closed), as fence polygons.
+/// Every polygon's outer ring, and every closed LineString, in a GeoJSON document
+/// (returned not closed), as fence polygons.
 pub fn polygons_from_geojson(text: &str) -> Result<Vec<Vec<LatLon>>, ParseError> {
     let mut lines = Vec::new();
     collect(&parse(text)?, "(root)", &mut lines)?;
     let rings: Vec<Vec<LatLon>> = lines
         .into_iter()
-        .filter(|l| l.1)
+        // Polygon rings, and LineStrings that close on themselves (a border ring).
+        .filter(|l| l.1 || (l.0.len() >= 4 && l.0.first() == l.0.last()))
         .map(|(mut r, _)| {
             if r.len() > 1 && r.first() == r.last() {
                 r.pop();
@@ -144,7 +146,9 @@ pub fn polygons_from_geojson(text: &str) -> Result<Vec<Vec<LatLon>>, ParseError>
         .filter(|r| r.len() >= 3)
         .collect();
     if rings.is_empty() {
-        return Err(ParseError::Format("no Polygon in the GeoJSON".into()));
+        return Err(ParseError::Format(
+            "no Polygon or closed LineString in the GeoJSON".into(),
+        ));
     }
     Ok(rings)
 }

@@ -6,12 +6,12 @@
 //! (narrow bays, inner corners on short segments) is dropped. The result is then
 //! simplified (Ramer-Douglas-Peucker, `geo`) to a tolerance.
 
-use geo::{Coord, LineString, SimplifyIdx};
+use geo::{Coord, Densify, Euclidean, InterpolatePoint, LineString, SimplifyIdx};
 use serde::{Deserialize, Serialize};
 
 use crate::LatLon;
 use crate::geodesy::{
-    Polyline, bearing_deg, bearing_delta_deg, destination, distance_m, distance_to_segment_m,
+    Polyline, bearing_deg, bearing_delta_deg, destination, distance_m, distance_to_segment_m, point,
 };
 
 /// Which side of the border polyline, walking along it, is home territory.
@@ -114,6 +114,7 @@ pub fn offset_border(
 ) -> OffsetLine {
     let mut border: Vec<LatLon> = border.to_vec();
     border.dedup();
+    let border = densify_planar(&border);
     let cum = Polyline::new(border.clone()).cumulative_m().to_vec();
     let n = border.len();
     let mut out: Vec<(LatLon, f64)> = Vec::new();
@@ -184,10 +185,53 @@ pub fn offset_border(
             .collect::<Vec<_>>(),
     );
     let keep = line.simplify_idx(tolerance_m / 111_320.0);
-    OffsetLine {
-        points: keep.iter().map(|i| out[*i].0).collect(),
-        border_m: keep.iter().map(|i| out[*i].1).collect(),
+    // Simplification merges long straight runs again: cut them back into short pieces.
+    let mut offset = OffsetLine {
+        points: Vec::new(),
+        border_m: Vec::new(),
+    };
+    for (k, i) in keep.iter().enumerate() {
+        if let Some(j) = keep.get(k + 1) {
+            let ((a, sa), (b, sb)) = (out[*i], out[*j]);
+            let span = (b.lon_deg - a.lon_deg)
+                .abs()
+                .max((b.lat_deg - a.lat_deg).abs());
+            let pieces = (span / MAX_PIECE_DEG).ceil().clamp(1.0, 1e6) as usize;
+            for m in 0..pieces {
+                let r = m as f64 / pieces as f64;
+                let p = Euclidean.point_at_ratio_between(point(a), point(b), r);
+                offset.points.push(LatLon::new(p.y(), p.x()));
+                offset.border_m.push(sa + (sb - sa) * r);
+            }
+        } else {
+            offset.points.push(out[*i].0);
+            offset.border_m.push(out[*i].1);
+        }
     }
+    offset
+}
+
+/// Longest straight piece kept, in degrees (about 5.5 km): over it a great-circle
+/// leg and the straight lon/lat edge of a GeoJSON border stay within about a metre.
+const MAX_PIECE_DEG: f64 = 0.05;
+
+/// The polyline with points added along its straight lon/lat edges (`geo`'s
+/// Euclidean densify: GeoJSON edges are straight in lon/lat).
+fn densify_planar(points: &[LatLon]) -> Vec<LatLon> {
+    let line = LineString::from(
+        points
+            .iter()
+            .map(|p| Coord {
+                x: p.lon_deg,
+                y: p.lat_deg,
+            })
+            .collect::<Vec<_>>(),
+    );
+    Euclidean
+        .densify(&line, MAX_PIECE_DEG)
+        .points()
+        .map(|p| LatLon::new(p.y(), p.x()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ pub mod border_offset;
 pub mod patrol;
 pub mod survey;
 pub mod terrain_follow;
+pub mod transit;
 
 pub use border_offset::{HomeSide, offset_border};
 pub use patrol::{PatrolError, PatrolPlan, PatrolRequest, Sortie, plan_patrol};

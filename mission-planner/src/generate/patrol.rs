@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use super::border_offset::{HomeSide, OffsetLine, offset_border};
 use super::terrain_follow::{TerrainFollow, follow_terrain};
+use super::transit::Transit;
 use crate::estimate::{Estimate, VehicleModel, estimate_mission};
-use crate::geodesy::{Polyline, distance_m};
+use crate::geodesy::Polyline;
 use crate::{Altitude, AltitudeReference, ElevationModel, Home, LatLon, Mission, MissionItem};
 
 /// What to patrol and with what.
@@ -126,6 +127,11 @@ pub fn plan_patrol(
     let agl = req.terrain_follow.alt_agl_m;
     let overhead_m = (agl / v.climb_rate_mps + agl / v.descent_rate_mps) * v.cruise_speed_mps;
     let budget_m = v.usable_s() * v.cruise_speed_mps * 0.98 - overhead_m;
+    let transits: Vec<Transit> = req
+        .bases
+        .iter()
+        .map(|b| Transit::new(*b, &req.border, &line))
+        .collect();
     let total = line.length_m();
     let min_leg = (req.terrain_follow.sample_step_m * 10.0).min(total);
     let mut sorties = Vec::new();
@@ -137,7 +143,7 @@ pub fn plan_patrol(
             .bases
             .iter()
             .enumerate()
-            .map(|(bi, b)| (bi, reach(&line, *b, t0, budget_m)))
+            .map(|(bi, _)| (bi, reach(&line, &transits[bi], t0, budget_m)))
             .max_by(|x, y| x.1.total_cmp(&y.1));
         let Some((bi, mut t1)) =
             best.filter(|(_, t1)| *t1 - t0 >= min_leg.min(total - t0) && *t1 > t0)
@@ -152,11 +158,11 @@ pub fn plan_patrol(
         };
         let base = req.bases[bi];
         // Shrink until the full estimate (terrain climbs included) fits.
-        let mut sortie = build_sortie(req, terrain, &line, base, t0, t1);
+        let mut sortie = build_sortie(req, terrain, &line, &transits[bi], base, t0, t1);
         let mut tries = 0;
         while sortie.1.time_s > v.usable_s() && tries < 20 {
             t1 = t0 + (t1 - t0) * 0.9;
-            sortie = build_sortie(req, terrain, &line, base, t0, t1);
+            sortie = build_sortie(req, terrain, &line, &transits[bi], base, t0, t1);
             tries += 1;
         }
         sorties.push(Sortie {
@@ -216,11 +222,12 @@ fn check(req: &PatrolRequest) -> Result<(), PatrolError> {
 
 /// The farthest `t1` such that base -> line(t0) -> along -> line(t1) -> base fits in
 /// `budget_m`. The cost only grows with `t1` (triangle inequality), so bisect.
-fn reach(line: &Polyline, base: LatLon, t0: f64, budget_m: f64) -> f64 {
-    let out = distance_m(base, line.point_at(t0));
-    let cost = |t1: f64| out + (t1 - t0) + distance_m(line.point_at(t1), base);
+fn reach(line: &Polyline, transit: &Transit, t0: f64, budget_m: f64) -> f64 {
+    let out = transit.to_line(line, t0).0;
+    let cost = |t1: f64| out + (t1 - t0) + transit.to_line(line, t1).0;
     let total = line.length_m();
-    if cost(t0) > budget_m {
+    let at_start = cost(t0);
+    if at_start.is_nan() || at_start > budget_m {
         return t0;
     }
     if cost(total) <= budget_m {
@@ -245,14 +252,15 @@ fn build_sortie(
     req: &PatrolRequest,
     terrain: &dyn ElevationModel,
     line: &Polyline,
+    transit: &Transit,
     base: LatLon,
     t0: f64,
     t1: f64,
 ) -> (Mission, Estimate) {
     let ground_base = terrain.elevation_m(base).unwrap_or(0.0);
-    let mut route = vec![base];
+    let mut route = transit.path_to(line, t0);
     route.extend(line.slice(t0, t1));
-    route.push(base);
+    route.extend(transit.path_to(line, t1).into_iter().rev());
     let profile = follow_terrain(&route, terrain, &req.terrain_follow, ground_base);
     let alt = |amsl: f64| match req.altitude_reference {
         AltitudeReference::Home => Altitude::above_home(amsl - ground_base),

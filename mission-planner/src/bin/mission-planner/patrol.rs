@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use mission_planner::generate::patrol::patrol_geojson;
 use mission_planner::generate::{HomeSide, PatrolRequest, TerrainFollow, plan_patrol};
 use mission_planner::validate::{ValidationSettings, validate};
-use mission_planner::{AltitudeReference, LatLon, Plan, border, files};
+use mission_planner::{AltitudeReference, FencePolygon, GeoFence, LatLon, Plan, border, files};
 
 use crate::common::{VehicleArgs, load_dem, parse_lat_lon};
 use crate::table;
@@ -131,6 +131,8 @@ pub fn run(a: PatrolArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     std::fs::create_dir_all(&a.out_dir)
         .with_context(|| format!("{}: cannot create", a.out_dir.display()))?;
+    // A closed border is the home territory's outline: every leg must stay on the home side.
+    let territory = territory_fence(&req.border, req.bases[0]);
     let settings = ValidationSettings {
         min_clearance_m: follow.min_clearance_m,
         ceiling_agl_m: ceiling,
@@ -149,7 +151,7 @@ pub fn run(a: PatrolArgs) -> Result<ExitCode> {
             ..Plan::default()
         };
         files::save_plan(&p, &a.out_dir.join(&name))?;
-        let report = validate(&p, None, terrain.as_ref(), &settings);
+        let report = validate(&p, territory.as_ref(), terrain.as_ref(), &settings);
         let errs = report
             .issues
             .iter()
@@ -234,5 +236,34 @@ pub fn run(a: PatrolArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// The territory inside a closed border as a fence: inclusion when the base is
+/// inside the ring, exclusion when home territory is outside it.
+fn territory_fence(border: &[LatLon], base: LatLon) -> Option<GeoFence> {
+    if border.len() < 4 || border.first() != border.last() {
+        return None;
+    }
+    let vertices = border[..border.len() - 1].to_vec();
+    let ring = geo::LineString::from(
+        vertices
+            .iter()
+            .map(|p| geo::Coord {
+                x: p.lon_deg,
+                y: p.lat_deg,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let inclusion = geo::Contains::contains(
+        &geo::Polygon::new(ring, vec![]),
+        &geo::Point::new(base.lon_deg, base.lat_deg),
+    );
+    Some(GeoFence {
+        polygons: vec![FencePolygon {
+            vertices,
+            inclusion,
+        }],
+        ..GeoFence::default()
     })
 }
