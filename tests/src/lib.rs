@@ -1,1 +1,3 @@
 //! End-to-end tests across Vigil's crates live in `tests/`; this library holds their shared helpers.
+
+pub mod python;
