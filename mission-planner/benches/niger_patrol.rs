@@ -1,6 +1,7 @@
 //! Benchmark: generate and validate a patrol of Niger's whole border (Natural Earth
 //! 1:10m ring, ~5,586 km) from four bases, terrain sampled every 30 m along every
-//! leg. Prints the figures; run with `cargo bench -p mission-planner --bench niger_patrol`.
+//! leg, every leg also checked against Niger's outline as an inclusion fence.
+//! Prints the figures; run with `cargo bench -p mission-planner --bench niger_patrol`.
 //!
 //! Terrain: the real GLOBE 30" DEM of Niger (../shared/data/03_dem), read with the
 //! crate's pure-Rust GeoTIFF reader, then a synthetic Sahel-like terrain (a 300 m
@@ -14,7 +15,9 @@ use mission_planner::dem_grid::DemGrid;
 use mission_planner::estimate::VehicleModel;
 use mission_planner::generate::{PatrolRequest, TerrainFollow, plan_patrol};
 use mission_planner::validate::{Severity, ValidationSettings, validate};
-use mission_planner::{AltitudeReference, ElevationModel, LatLon, Plan, border};
+use mission_planner::{
+    AltitudeReference, ElevationModel, FencePolygon, GeoFence, LatLon, Plan, border,
+};
 
 /// Sahel-like synthetic terrain.
 struct SyntheticNiger;
@@ -97,6 +100,15 @@ fn run(
     settings: &ValidationSettings,
     terrain: &dyn ElevationModel,
 ) {
+    // Validation also holds every leg inside Niger (the border ring as inclusion fence).
+    let ring = &req.border;
+    let territory = GeoFence {
+        polygons: vec![FencePolygon {
+            vertices: ring[..ring.len() - 1].to_vec(),
+            inclusion: true,
+        }],
+        ..GeoFence::default()
+    };
     let mut best = f64::INFINITY;
     let runs = 5;
     for run in 0..runs {
@@ -113,7 +125,7 @@ fn run(
                         mission: s.mission.clone(),
                         ..Plan::default()
                     },
-                    None,
+                    Some(&territory),
                     terrain,
                     settings,
                 )

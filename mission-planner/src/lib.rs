@@ -30,6 +30,7 @@ pub mod mavlink;
 pub mod plan;
 pub mod raw;
 pub mod validate;
+mod zones;
 
 pub use command::{MissionCommand, MissionItem};
 pub use elevation::{ElevationModel, FlatTerrain};

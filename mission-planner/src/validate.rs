@@ -4,12 +4,12 @@
 //! checked by sampling them every [`ValidationSettings::sample_step_m`], not only at
 //! their ends.
 
-use geo::{Contains, Coord, LineString, Polygon};
 use serde::Serialize;
 
 use crate::estimate::{Estimate, VehicleModel, estimate_path};
 use crate::flight::{FlightPath, FlightSettings, flight_path};
-use crate::geodesy::{distance_m, point, sample_leg};
+use crate::geodesy::{distance_m, sample_leg};
+use crate::zones::Zones;
 use crate::{ElevationModel, GeoFence, LatLon, MissionCommand, Plan};
 
 /// How bad an issue is.
@@ -147,87 +147,6 @@ impl Report {
     }
 }
 
-/// Fence zones prepared for containment tests.
-struct Zones {
-    inclusion: Vec<Polygon<f64>>,
-    exclusion: Vec<Polygon<f64>>,
-    incl_circles: Vec<(LatLon, f64)>,
-    excl_circles: Vec<(LatLon, f64)>,
-}
-
-impl Zones {
-    fn new(fence: &GeoFence) -> Self {
-        let poly = |v: &[LatLon]| {
-            Polygon::new(
-                LineString::from(
-                    v.iter()
-                        .map(|p| Coord {
-                            x: p.lon_deg,
-                            y: p.lat_deg,
-                        })
-                        .collect::<Vec<_>>(),
-                ),
-                vec![],
-            )
-        };
-        let mut z = Zones {
-            inclusion: vec![],
-            exclusion: vec![],
-            incl_circles: vec![],
-            excl_circles: vec![],
-        };
-        for p in &fence.polygons {
-            if p.inclusion {
-                z.inclusion.push(poly(&p.vertices))
-            } else {
-                z.exclusion.push(poly(&p.vertices))
-            }
-        }
-        for c in &fence.circles {
-            if c.inclusion {
-                z.incl_circles.push((c.center, c.radius_m))
-            } else {
-                z.excl_circles.push((c.center, c.radius_m))
-            }
-        }
-        z
-    }
-
-    fn is_empty(&self) -> bool {
-        self.inclusion.is_empty()
-            && self.exclusion.is_empty()
-            && self.incl_circles.is_empty()
-            && self.excl_circles.is_empty()
-    }
-
-    /// The issue kind at `p`, if it breaks the fence.
-    fn check(&self, p: LatLon) -> Option<IssueKind> {
-        let pt = point(p);
-        let has_inclusion = !self.inclusion.is_empty() || !self.incl_circles.is_empty();
-        if has_inclusion {
-            let inside = self.inclusion.iter().any(|z| z.contains(&pt))
-                || self
-                    .incl_circles
-                    .iter()
-                    .any(|(c, r)| distance_m(*c, p) <= *r);
-            if !inside {
-                return Some(IssueKind::OutsideInclusionFence);
-            }
-        }
-        let excl = self
-            .exclusion
-            .iter()
-            .position(|z| z.contains(&pt))
-            .or_else(|| {
-                self.excl_circles
-                    .iter()
-                    .position(|(c, r)| distance_m(*c, p) < *r)
-                    .map(|i| i + self.exclusion.len())
-            });
-        excl.map(|zone| IssueKind::InsideExclusionZone { zone })
-    }
-}
-
 fn issue(severity: Severity, kind: IssueKind, location: Location, message: String) -> Issue {
     Issue {
         severity,
@@ -360,11 +279,21 @@ fn check_legs(
         });
         let leg_len = distance_m(a.position, b.position).max(1e-9);
         let mut fence_hit = false;
+        // Polygon containment cannot change along a leg that no polygon edge comes near.
+        let fixed: Vec<Option<Vec<bool>>> = zones
+            .iter()
+            .map(|z| z.fixed_along(a.position, b.position))
+            .collect();
         let mut low: Option<(f64, LatLon, f64)> = None;
         let mut high: Option<(f64, LatLon, f64)> = None;
         let mut no_data: Option<(LatLon, f64)> = None;
         for (p, along) in sample_leg(a.position, b.position, s.sample_step_m) {
-            if !fence_hit && let Some(kind) = zones.iter().find_map(|z| z.check(p)) {
+            if !fence_hit
+                && let Some(kind) = zones
+                    .iter()
+                    .zip(&fixed)
+                    .find_map(|(z, f)| z.check(p, f.as_deref()))
+            {
                 fence_hit = true;
                 let what = match kind {
                     IssueKind::OutsideInclusionFence => "outside the inclusion fence".to_owned(),

@@ -3,14 +3,19 @@
 //! A straight leg is used when it stays on the home side; otherwise the vehicle
 //! flies straight to the nearest point of the patrol line it can reach without
 //! crossing, then along the line (which is inside home territory by construction).
-//! Crossing is tested along the great circle, cut into pieces of at most 2 km (so
-//! each piece is straight in lon/lat to well under a metre), against the border
-//! polyline with `geo`'s segment intersection.
+//! Crossing is tested along the great circle, cut into pieces of at most 10 km (so
+//! each piece is straight in lon/lat to within a couple of metres), against the
+//! border polyline with `geo`'s segment intersection.
 
 use geo::{Intersects, Line};
 
 use crate::LatLon;
 use crate::geodesy::{Polyline, distance_m, point, sample_leg};
+
+/// Length of the pieces a transit is cut into for crossing tests, metres.
+const PIECE_M: f64 = 10_000.0;
+/// Spacing of the line positions a blocked transit may join the line at, metres.
+const ANCHOR_SPACING_M: f64 = 10_000.0;
 
 /// Border segment with its bounding box (min lon, min lat, max lon, max lat).
 type Segment = (Line<f64>, [f64; 4]);
@@ -48,18 +53,30 @@ impl Transit {
             border,
             anchors: Vec::new(),
         };
-        t.anchors = line
+        let mut last = f64::NEG_INFINITY;
+        let candidates: Vec<(LatLon, f64)> = line
             .points()
             .iter()
             .zip(line.cumulative_m())
-            .filter(|(q, _)| !t.crosses(**q))
-            .map(|(q, c)| (*c, distance_m(base, *q)))
+            .filter(|(_, c)| {
+                let keep = **c - last >= ANCHOR_SPACING_M;
+                if keep {
+                    last = **c;
+                }
+                keep
+            })
+            .map(|(q, c)| (*q, *c))
+            .collect();
+        t.anchors = candidates
+            .into_iter()
+            .filter(|(q, _)| !t.crosses(*q))
+            .map(|(q, c)| (c, distance_m(base, q)))
             .collect();
         t
     }
 
     fn crosses(&self, to: LatLon) -> bool {
-        let pts: Vec<LatLon> = sample_leg(self.base, to, 2000.0).map(|(p, _)| p).collect();
+        let pts: Vec<LatLon> = sample_leg(self.base, to, PIECE_M).map(|(p, _)| p).collect();
         let whole = pts.windows(2).fold(
             [
                 f64::INFINITY,
