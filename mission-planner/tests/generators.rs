@@ -337,3 +337,64 @@ fn corridor_passes_are_spread_over_the_width() {
     // The first pass starts beside the start of the path.
     assert!(distance_m(pts[0], a) < 110.0);
 }
+
+#[test]
+fn transits_go_around_a_bay_instead_of_across_it() {
+    // A U-shaped territory (lat 13..13.3, lon 2..2.4) with a bay cut from the top
+    // middle; the base sits in the left arm, much of the border is in the right arm.
+    let ll = |lon: f64, lat: f64| LatLon::new(13.0 + lat, 2.0 + lon);
+    let ring = vec![
+        ll(0.0, 0.0),
+        ll(0.4, 0.0),
+        ll(0.4, 0.3),
+        ll(0.25, 0.3),
+        ll(0.25, 0.08),
+        ll(0.15, 0.08),
+        ll(0.15, 0.3),
+        ll(0.0, 0.3),
+        ll(0.0, 0.0),
+    ];
+    let base = ll(0.05, 0.25);
+    let req = PatrolRequest {
+        border: ring.clone(),
+        home_side: None,
+        standoff_m: 1000.0,
+        simplify_tolerance_m: 20.0,
+        terrain_follow: TerrainFollow::new(100.0, 150.0),
+        bases: vec![base],
+        vehicle: VehicleModel {
+            cruise_speed_mps: 25.0,
+            endurance_s: 3.0 * 3600.0,
+            ..VehicleModel::default()
+        },
+        border_range_m: None,
+        altitude_reference: AltitudeReference::Home,
+    };
+    let flat = mission_planner::FlatTerrain { height_m: 0.0 };
+    let plan = plan_patrol(&req, &flat, &mut |_| {}).unwrap();
+    assert!(plan.uncovered_m.is_empty(), "{:?}", plan.uncovered_m);
+    let fence = mission_planner::GeoFence {
+        polygons: vec![mission_planner::FencePolygon {
+            vertices: ring[..ring.len() - 1].to_vec(),
+            inclusion: true,
+        }],
+        ..mission_planner::GeoFence::default()
+    };
+    for s in &plan.sorties {
+        let r = validate(
+            &Plan {
+                mission: s.mission.clone(),
+                ..Plan::default()
+            },
+            Some(&fence),
+            &flat,
+            &ValidationSettings::default(),
+        );
+        let out: Vec<_> = r
+            .issues
+            .iter()
+            .filter(|i| matches!(i.kind, IssueKind::OutsideInclusionFence))
+            .collect();
+        assert!(out.is_empty(), "{out:?}");
+    }
+}
