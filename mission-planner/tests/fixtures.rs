@@ -347,6 +347,10 @@ fn written_plan_has_qgc_keys_versions_and_types() {
     let m = &doc["mission"];
     assert_eq!(m["version"], 2);
     assert_eq!(m["firmwareType"], 3);
+    assert_eq!(
+        m["globalPlanAltitudeMode"], 0,
+        "items use several altitude modes: Mixed"
+    );
     assert_eq!(m["plannedHomePosition"].as_array().unwrap().len(), 3);
     let first = &m["items"][0];
     assert_eq!(first["type"], "SimpleItem");

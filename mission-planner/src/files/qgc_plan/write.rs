@@ -113,7 +113,17 @@ fn mission_json(mission: &Mission) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("cruiseSpeed".into(), num_json(mission.cruise_speed_mps));
     m.insert("firmwareType".into(), json!(mission.firmware_type));
-    m.insert("globalPlanAltitudeMode".into(), json!(1));
+    // One mode for the whole plan when every item shares it, else Mixed (0).
+    let modes: Vec<Value> = items
+        .iter()
+        .filter_map(|i| i.get("AltitudeMode").cloned())
+        .collect();
+    let global = match modes.first() {
+        Some(first) if modes.iter().all(|m| m == first) => first.clone(),
+        Some(_) => json!(0),
+        None => json!(1),
+    };
+    m.insert("globalPlanAltitudeMode".into(), global);
     m.insert("hoverSpeed".into(), num_json(mission.hover_speed_mps));
     m.insert("items".into(), Value::Array(items));
     m.insert("plannedHomePosition".into(), home);
