@@ -61,7 +61,7 @@ fn polygon(ring: &[LatLon]) -> Polygon<f64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     #[test]
     fn patrol_sorties_stay_inside_within_endurance_and_clear_terrain(
