@@ -107,7 +107,7 @@ proptest! {
             polygons: vec![mission_planner::FencePolygon { vertices: ring[..ring.len() - 1].to_vec(), inclusion: true }],
             ..mission_planner::GeoFence::default()
         };
-        let settings = ValidationSettings { min_clearance_m: follow.min_clearance_m, ceiling_agl_m: 1e9, vehicle, ..ValidationSettings::default() };
+        let settings = ValidationSettings { min_clearance_m: follow.min_clearance_m, ceiling_agl_m: follow.ceiling_agl_m, vehicle, ..ValidationSettings::default() };
         for s in &plan.sorties {
             // Every waypoint inside home territory, outside the standoff buffer.
             for item in &s.mission.items {
@@ -121,11 +121,11 @@ proptest! {
             prop_assert!(takeoff_at_base);
             let lands_at_base = matches!(s.mission.items.last().unwrap().command, MissionCommand::Land { position, .. } if position == base);
             prop_assert!(lands_at_base);
-            // Within endurance less reserve, and clear of terrain along every leg.
+            // Within endurance less reserve, between clearance floor and ceiling along every leg.
             prop_assert!(s.estimate.time_s <= vehicle.usable_s() + 1e-6);
             // The territory as an inclusion fence: every leg, sampled, stays inside it.
             let report = validate(&Plan { mission: s.mission.clone(), ..Plan::default() }, Some(&territory_fence), &terrain, &settings);
-            let bad: Vec<_> = report.issues.iter().filter(|i| matches!(i.kind, IssueKind::TerrainClearance { .. } | IssueKind::Endurance { .. } | IssueKind::OutsideInclusionFence | IssueKind::InsideExclusionZone { .. })).collect();
+            let bad: Vec<_> = report.issues.iter().filter(|i| matches!(i.kind, IssueKind::TerrainClearance { .. } | IssueKind::AboveCeiling { .. } | IssueKind::Endurance { .. } | IssueKind::OutsideInclusionFence | IssueKind::InsideExclusionZone { .. })).collect();
             prop_assert!(bad.is_empty(), "{:?}", bad);
         }
     }
