@@ -37,3 +37,53 @@ pub const GCS_COMPONENT_ID: u8 = 190;
 
 /// The system id ground stations use by default.
 pub const GCS_SYSTEM_ID: u8 = 255;
+
+/// Mission transfers: round-trip timeout before any sample (MAVLink's suggested 1.5 s).
+pub const MISSION_RTT_INITIAL: Duration = Duration::from_millis(1500);
+
+/// Mission transfers: shortest timeout however fast the link (PX4 retries every 250 ms).
+pub const MISSION_RTT_MIN: Duration = Duration::from_millis(100);
+
+/// Mission transfers: longest timeout however slow the link.
+pub const MISSION_RTT_MAX: Duration = Duration::from_secs(5);
+
+/// Mission transfers: retransmissions of one step before the transfer fails.
+pub const MISSION_MAX_RETRIES: u32 = 20;
+
+/// The telemetry log writer hands its buffer to the operating system at least this
+/// often, so a killed process loses at most this much of its `.tlog`.
+pub const TLOG_FLUSH_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Bytes the telemetry log writer buffers before writing them out between flushes.
+pub const TLOG_BUFFER_BYTES: usize = 64 * 1024;
+
+/// Frames waiting for the telemetry log writer; beyond that they are dropped and counted.
+pub const TLOG_QUEUE: usize = 65_536;
+
+/// Longest pause between two frames that a `tlog:` replay reproduces, in log time
+/// (a gap in a log, e.g. a ground station left idle, is shortened to this).
+pub const TLOG_REPLAY_MAX_GAP: Duration = Duration::from_secs(10);
+
+/// Log entries read ahead of a `tlog:` replay's clock.
+pub const TLOG_REPLAY_READ_AHEAD: usize = 1024;
+
+/// Wait for the first PARAM_VALUE after PARAM_REQUEST_LIST before asking again.
+pub const PARAM_LIST_START_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// Silence in the parameter stream after which missing indices are re-requested
+/// (PX4 streams the list in bursts of up to 20 PARAM_VALUE per cycle on UDP).
+pub const PARAM_STREAM_GAP_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Wait for PARAM_VALUE after PARAM_REQUEST_READ or PARAM_SET before retransmitting.
+pub const PARAM_READ_TIMEOUT: Duration = Duration::from_millis(750);
+
+/// Transmissions of one parameter request (list, read of one index or name, set)
+/// before it fails: at 20 % loss each way one try fails 36 % of the time, ten in a row
+/// 0.004 %.
+pub const PARAM_MAX_ATTEMPTS: u8 = 10;
+
+/// Missing indices re-requested at once with PARAM_REQUEST_READ.
+pub const PARAM_READS_IN_FLIGHT: usize = 10;
+
+/// PARAM_VALUE frames waiting between the link core and a parameter transfer.
+pub const PARAM_QUEUE: usize = 512;

@@ -18,7 +18,8 @@ use crate::event::Event;
 use crate::fleet::{Fleet, FleetSnapshot};
 use crate::frame::{encode_v2, target_system};
 use crate::handle::{LinkHandle, MessageFilter, Request};
-use crate::transport::{self, OpenLink, Outgoing, Received, TransportError};
+use crate::tlog::{TlogError, TlogRecorder};
+use crate::transport::{self, KeepRaw, OpenLink, Outgoing, Received, TransportError};
 use crate::vehicle::VehicleId;
 
 /// What the link core needs to start.
@@ -30,6 +31,8 @@ pub struct LinkConfig {
     pub gcs_sysid: u8,
     /// Our MAVLink component id (190, MAV_COMP_ID_MISSIONPLANNER).
     pub gcs_compid: u8,
+    /// Where to record every frame in and out, one `.tlog` per session (None: no log).
+    pub tlog_dir: Option<std::path::PathBuf>,
 }
 
 impl LinkConfig {
@@ -39,6 +42,7 @@ impl LinkConfig {
             links,
             gcs_sysid: GCS_SYSTEM_ID,
             gcs_compid: GCS_COMPONENT_ID,
+            tlog_dir: None,
         }
     }
 }
@@ -52,6 +56,9 @@ pub enum StartError {
     /// A link could not be opened.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// The telemetry log could not be created.
+    #[error(transparent)]
+    Tlog(#[from] TlogError),
 }
 
 /// Opens every link and starts the core task; must run inside a tokio runtime.
@@ -60,9 +67,12 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
         return Err(StartError::NoLinks);
     }
     let (inbound_tx, inbound_rx) = mpsc::channel(INBOUND_QUEUE);
+    let tlog = config.tlog_dir.as_deref().map(TlogRecorder::start);
+    let tlog = tlog.transpose()?;
+    let keep_raw = tlog.as_ref().map_or(KeepRaw::No, |_| KeepRaw::Yes);
     let mut links = Vec::with_capacity(config.links.len());
     for (i, addr) in config.links.iter().enumerate() {
-        links.push(transport::open(i, addr, inbound_tx.clone()).await?);
+        links.push(transport::open_with(i, addr, inbound_tx.clone(), keep_raw).await?);
     }
     drop(inbound_tx);
     let (req_tx, req_rx) = mpsc::channel(REQUEST_QUEUE);
@@ -81,6 +91,7 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
         dropped_events: 0,
         dropped_frames: 0,
         subscribers: Vec::new(),
+        tlog,
     };
     tokio::spawn(core.run(inbound_rx, req_rx));
     Ok(LinkHandle {
@@ -88,6 +99,7 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
         events: ev_rx,
         fleet: snap_rx,
         local_addrs,
+        gcs_sysid: config.gcs_sysid,
     })
 }
 
@@ -105,6 +117,7 @@ struct Core {
     dropped_events: u64,
     dropped_frames: u64,
     subscribers: Vec<(MessageFilter, mpsc::Sender<Received>)>,
+    tlog: Option<TlogRecorder>,
 }
 
 impl Core {
@@ -165,6 +178,9 @@ impl Core {
         events: &mut Vec<Event>,
         actions: &mut Vec<Action<Reply>>,
     ) {
+        if let (Some(tlog), Some(raw)) = (&mut self.tlog, &r.raw) {
+            tlog.record(r.at, raw.clone());
+        }
         if let MavMessage::COMMAND_ACK(ack) = &r.frame.msg {
             let for_us = ack.target_system == 0 || ack.target_system == self.sysid;
             if for_us {
@@ -249,6 +265,9 @@ impl Core {
     fn next_frame(&mut self, msg: &MavMessage) -> Vec<u8> {
         let bytes = encode_v2(self.sysid, self.compid, self.seq, msg);
         self.seq = self.seq.wrapping_add(1);
+        if let Some(tlog) = &mut self.tlog {
+            tlog.record(Instant::now(), bytes.as_slice().into());
+        }
         bytes
     }
 

@@ -70,6 +70,8 @@ pub enum WaitError {
 pub struct LinkSender {
     pub(crate) requests: mpsc::Sender<Request>,
     pub(crate) fleet: watch::Receiver<FleetSnapshot>,
+    /// Our MAVLink system id (vehicles address their answers to it).
+    pub gcs_sysid: u8,
 }
 
 impl LinkSender {
@@ -143,6 +145,7 @@ pub struct LinkHandle {
     pub(crate) events: mpsc::Receiver<Event>,
     pub(crate) fleet: watch::Receiver<FleetSnapshot>,
     pub(crate) local_addrs: Vec<Option<SocketAddr>>,
+    pub(crate) gcs_sysid: u8,
 }
 
 impl LinkHandle {
@@ -161,6 +164,7 @@ impl LinkHandle {
         LinkSender {
             requests: self.requests.clone(),
             fleet: self.fleet.clone(),
+            gcs_sysid: self.gcs_sysid,
         }
     }
 

@@ -25,7 +25,10 @@ pub mod fleet;
 pub mod frame;
 mod handle;
 pub mod link_quality;
+pub mod mission;
+pub mod params;
 pub mod px4_mode;
+pub mod tlog;
 pub mod transport;
 pub mod vehicle;
 

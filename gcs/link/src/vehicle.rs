@@ -220,6 +220,12 @@ pub struct MissionProgress {
     pub total: Option<u16>,
     /// Last item reached (MISSION_ITEM_REACHED).
     pub last_reached: Option<u16>,
+    /// Opaque id of the vehicle's mission plan (MISSION_CURRENT.mission_id; PX4: a CRC).
+    pub mission_id: Option<u32>,
+    /// Opaque id of the vehicle's geofence (MISSION_CURRENT.fence_id).
+    pub fence_id: Option<u32>,
+    /// Opaque id of the vehicle's rally points (MISSION_CURRENT.rally_points_id).
+    pub rally_id: Option<u32>,
 }
 
 /// The state of one link to a vehicle.
@@ -394,9 +400,10 @@ impl VehicleState {
             }
             MavMessage::MISSION_CURRENT(m) => {
                 self.mission.current_seq = Some(m.seq);
-                if m.total != u16::MAX && m.total != 0 {
-                    self.mission.total = Some(m.total);
-                }
+                self.mission.total = (m.total != u16::MAX).then_some(m.total);
+                self.mission.mission_id = (m.mission_id != 0).then_some(m.mission_id);
+                self.mission.fence_id = (m.fence_id != 0).then_some(m.fence_id);
+                self.mission.rally_id = (m.rally_points_id != 0).then_some(m.rally_points_id);
             }
             MavMessage::MISSION_ITEM_REACHED(m) => {
                 self.mission.last_reached = Some(m.seq);

@@ -1,0 +1,457 @@
+//! The mission microservice, vehicle side, as PX4's `mavlink_mission.cpp` runs it:
+//! MISSION, FENCE and RALLY lists, PX4's list limits, item checks, retries and error ACKs.
+//!
+//! Sans-IO: fed messages and clock ticks, returns the messages to send.
+
+use std::time::{Duration, Instant};
+
+use gcs_link::VehicleId;
+use gcs_link::mavlink::dialects::common::{
+    MISSION_ACK_DATA, MISSION_COUNT_DATA, MISSION_CURRENT_DATA, MISSION_REQUEST_INT_DATA,
+    MavMessage, MavMissionResult, MavMissionType, MissionState,
+};
+use gcs_link::mission::wire::{from_wire, mav_mission_type, mission_type, to_wire};
+use gcs_link::mission::{MissionItemInt, MissionType};
+
+/// PX4 re-requests an item after this long without it (`MAVLINK_MISSION_RETRY_TIMEOUT_DEFAULT`).
+pub const RETRY_TIMEOUT: Duration = Duration::from_millis(250);
+/// PX4 abandons a transfer after this long without progress (`MAVLINK_MISSION_PROTOCOL_TIMEOUT_DEFAULT`).
+pub const PROTOCOL_TIMEOUT: Duration = Duration::from_secs(5);
+/// Items PX4 stores per list (dataman): mission, fence vertices, safe (rally) points.
+pub const MAX_ITEMS: [usize; 3] = [2000, 64, 32];
+
+/// Commands PX4's mission parser accepts in a MISSION list.
+const MISSION_COMMANDS: [u16; 27] = [
+    16, 17, 18, 19, 20, 21, 22, 31, 84, 85, 93, 112, 177, 178, 179, 189, 194, 195, 197, 201, 203,
+    205, 206, 2000, 2001, 2500, 2501,
+];
+/// Fence commands: return point, polygon vertices, circles.
+const FENCE_COMMANDS: [u16; 5] = [5000, 5001, 5002, 5003, 5004];
+/// Rally point command.
+const RALLY_COMMANDS: [u16; 1] = [5100];
+/// Frames PX4 accepts: GLOBAL, MISSION, GLOBAL_RELATIVE_ALT and their _INT forms.
+const FRAMES: [u8; 5] = [0, 2, 3, 5, 6];
+
+fn index(t: MissionType) -> usize {
+    match t {
+        MissionType::Mission => 0,
+        MissionType::Fence => 1,
+        MissionType::Rally => 2,
+    }
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    Idle,
+    Receiving {
+        mission_type: MissionType,
+        partner: VehicleId,
+        count: u16,
+        items: Vec<MissionItemInt>,
+        last_request: Instant,
+        last_progress: Instant,
+    },
+    Sending {
+        mission_type: MissionType,
+        partner: VehicleId,
+        last_progress: Instant,
+    },
+}
+
+/// The vehicle's three plan lists and the transfer in progress.
+#[derive(Debug, Clone)]
+pub struct MissionServer {
+    lists: [Vec<MissionItemInt>; 3],
+    ids: [u32; 3],
+    /// The current mission item.
+    pub current_seq: u16,
+    state: State,
+}
+
+impl Default for MissionServer {
+    fn default() -> Self {
+        Self {
+            lists: [Vec::new(), Vec::new(), Vec::new()],
+            ids: [0; 3],
+            current_seq: 0,
+            state: State::Idle,
+        }
+    }
+}
+
+/// PX4-style opaque id of a list: a CRC-32 of every field of every item (never 0).
+pub fn plan_id(items: &[MissionItemInt]) -> u32 {
+    if items.is_empty() {
+        return 0;
+    }
+    let mut h = crc32fast::Hasher::new();
+    for i in items {
+        h.update(&i.seq.to_le_bytes());
+        h.update(&[
+            i.frame,
+            i.current,
+            i.autocontinue,
+            i.mission_type.to_mavlink(),
+        ]);
+        h.update(&i.command.to_le_bytes());
+        for p in [i.param1, i.param2, i.param3, i.param4, i.z] {
+            h.update(&p.to_bits().to_le_bytes());
+        }
+        h.update(&i.x.to_le_bytes());
+        h.update(&i.y.to_le_bytes());
+    }
+    h.finalize().max(1)
+}
+
+impl MissionServer {
+    /// The stored list of `t`.
+    pub fn list(&self, t: MissionType) -> &[MissionItemInt] {
+        &self.lists[index(t)]
+    }
+
+    /// The opaque id of list `t` (0 when empty).
+    pub fn id(&self, t: MissionType) -> u32 {
+        self.ids[index(t)]
+    }
+
+    /// Whether a valid mission is stored.
+    pub fn has_mission(&self) -> bool {
+        !self.lists[0].is_empty()
+    }
+
+    fn store(&mut self, t: MissionType, items: Vec<MissionItemInt>) {
+        let i = index(t);
+        self.ids[i] = plan_id(&items);
+        self.lists[i] = items;
+        if t == MissionType::Mission {
+            self.current_seq = 0;
+        }
+    }
+
+    fn ack(to: VehicleId, t: MavMissionType, r: MavMissionResult, opaque_id: u32) -> MavMessage {
+        MavMessage::MISSION_ACK(MISSION_ACK_DATA {
+            target_system: to.sysid,
+            target_component: to.compid,
+            mavtype: r,
+            mission_type: t,
+            opaque_id,
+        })
+    }
+
+    fn request(to: VehicleId, t: MissionType, seq: u16) -> MavMessage {
+        MavMessage::MISSION_REQUEST_INT(MISSION_REQUEST_INT_DATA {
+            seq,
+            target_system: to.sysid,
+            target_component: to.compid,
+            mission_type: mav_mission_type(t),
+        })
+    }
+
+    /// MISSION_CURRENT as PX4 streams it (1 Hz), with the three lists' opaque ids.
+    pub fn mission_current(&self, active: bool) -> MavMessage {
+        MavMessage::MISSION_CURRENT(MISSION_CURRENT_DATA {
+            seq: self.current_seq,
+            total: self.lists[0].len() as u16,
+            mission_state: if self.lists[0].is_empty() {
+                MissionState::MISSION_STATE_NO_MISSION
+            } else if active {
+                MissionState::MISSION_STATE_ACTIVE
+            } else {
+                MissionState::MISSION_STATE_NOT_STARTED
+            },
+            mission_mode: u8::from(active),
+            mission_id: self.ids[0],
+            fence_id: self.ids[1],
+            rally_points_id: self.ids[2],
+        })
+    }
+
+    /// Handles a mission-protocol message from `from` (a ground station).
+    #[allow(deprecated)] // MISSION_REQUEST and MISSION_SET_CURRENT: still sent by older GCSes.
+    pub fn on_message(
+        &mut self,
+        me: VehicleId,
+        from: VehicleId,
+        msg: &MavMessage,
+        now: Instant,
+    ) -> Vec<MavMessage> {
+        let for_me = |sys: u8| sys == me.sysid || sys == 0;
+        match msg {
+            MavMessage::MISSION_COUNT(c) if for_me(c.target_system) => {
+                self.on_count(from, c.count, c.mission_type, now)
+            }
+            MavMessage::MISSION_ITEM_INT(i) if for_me(i.target_system) => {
+                self.on_item(from, i, now)
+            }
+            MavMessage::MISSION_REQUEST_LIST(r) if for_me(r.target_system) => {
+                let Some(t) = mission_type(r.mission_type) else {
+                    return vec![Self::ack(
+                        from,
+                        r.mission_type,
+                        MavMissionResult::MAV_MISSION_UNSUPPORTED,
+                        0,
+                    )];
+                };
+                if matches!(self.state, State::Receiving { .. }) {
+                    return vec![Self::ack(
+                        from,
+                        r.mission_type,
+                        MavMissionResult::MAV_MISSION_DENIED,
+                        0,
+                    )];
+                }
+                self.state = State::Sending {
+                    mission_type: t,
+                    partner: from,
+                    last_progress: now,
+                };
+                vec![MavMessage::MISSION_COUNT(MISSION_COUNT_DATA {
+                    count: self.lists[index(t)].len() as u16,
+                    target_system: from.sysid,
+                    target_component: from.compid,
+                    mission_type: r.mission_type,
+                    opaque_id: self.ids[index(t)],
+                })]
+            }
+            MavMessage::MISSION_REQUEST_INT(r) if for_me(r.target_system) => {
+                self.on_request(from, r.seq, r.mission_type, now)
+            }
+            MavMessage::MISSION_REQUEST(r) if for_me(r.target_system) => {
+                self.on_request(from, r.seq, r.mission_type, now)
+            }
+            MavMessage::MISSION_ACK(a) if for_me(a.target_system) => {
+                if matches!(self.state, State::Sending { .. }) {
+                    self.state = State::Idle;
+                } else if let State::Receiving { .. } = self.state
+                    && a.mavtype == MavMissionResult::MAV_MISSION_OPERATION_CANCELLED
+                {
+                    self.state = State::Idle;
+                }
+                Vec::new()
+            }
+            MavMessage::MISSION_CLEAR_ALL(c) if for_me(c.target_system) => {
+                let types: Vec<MissionType> = match mission_type(c.mission_type) {
+                    Some(t) => vec![t],
+                    None => vec![MissionType::Mission, MissionType::Fence, MissionType::Rally],
+                };
+                for t in types {
+                    self.store(t, Vec::new());
+                }
+                self.state = State::Idle;
+                vec![Self::ack(
+                    from,
+                    c.mission_type,
+                    MavMissionResult::MAV_MISSION_ACCEPTED,
+                    0,
+                )]
+            }
+            MavMessage::MISSION_SET_CURRENT(s) if for_me(s.target_system) => {
+                if usize::from(s.seq) < self.lists[0].len() {
+                    self.current_seq = s.seq;
+                }
+                vec![self.mission_current(false)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_count(
+        &mut self,
+        from: VehicleId,
+        count: u16,
+        t: MavMissionType,
+        now: Instant,
+    ) -> Vec<MavMessage> {
+        let Some(mt) = mission_type(t) else {
+            return vec![Self::ack(
+                from,
+                t,
+                MavMissionResult::MAV_MISSION_UNSUPPORTED,
+                0,
+            )];
+        };
+        if let State::Receiving {
+            mission_type,
+            items,
+            partner,
+            ..
+        } = &self.state
+        {
+            if *mission_type == mt && *partner == from && items.is_empty() {
+                // Our first request was lost: ask again.
+                return vec![Self::request(from, mt, 0)];
+            }
+            return vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)];
+        }
+        if usize::from(count) > MAX_ITEMS[index(mt)] {
+            return vec![Self::ack(
+                from,
+                t,
+                MavMissionResult::MAV_MISSION_NO_SPACE,
+                0,
+            )];
+        }
+        if count == 0 {
+            self.store(mt, Vec::new());
+            self.state = State::Idle;
+            return vec![Self::ack(
+                from,
+                t,
+                MavMissionResult::MAV_MISSION_ACCEPTED,
+                0,
+            )];
+        }
+        self.state = State::Receiving {
+            mission_type: mt,
+            partner: from,
+            count,
+            items: Vec::with_capacity(usize::from(count)),
+            last_request: now,
+            last_progress: now,
+        };
+        vec![Self::request(from, mt, 0)]
+    }
+
+    fn on_item(
+        &mut self,
+        from: VehicleId,
+        wire: &gcs_link::mavlink::dialects::common::MISSION_ITEM_INT_DATA,
+        now: Instant,
+    ) -> Vec<MavMessage> {
+        let State::Receiving {
+            mission_type,
+            partner,
+            count,
+            items,
+            last_request,
+            last_progress,
+        } = &mut self.state
+        else {
+            return Vec::new();
+        };
+        let t = mav_mission_type(*mission_type);
+        if *partner != from || wire.mission_type != t {
+            return Vec::new();
+        }
+        let expected = items.len() as u16;
+        if wire.seq < expected {
+            return Vec::new(); // a duplicate of an item we have
+        }
+        if wire.seq > expected {
+            let p = *partner;
+            self.state = State::Idle;
+            return vec![Self::ack(
+                p,
+                t,
+                MavMissionResult::MAV_MISSION_INVALID_SEQUENCE,
+                0,
+            )];
+        }
+        let Some(item) = from_wire(wire) else {
+            let p = *partner;
+            self.state = State::Idle;
+            return vec![Self::ack(p, t, MavMissionResult::MAV_MISSION_ERROR, 0)];
+        };
+        let allowed: &[u16] = match mission_type {
+            MissionType::Mission => &MISSION_COMMANDS,
+            MissionType::Fence => &FENCE_COMMANDS,
+            MissionType::Rally => &RALLY_COMMANDS,
+        };
+        let failure = if !FRAMES.contains(&item.frame) {
+            Some(MavMissionResult::MAV_MISSION_UNSUPPORTED_FRAME)
+        } else if !allowed.contains(&item.command) {
+            Some(MavMissionResult::MAV_MISSION_UNSUPPORTED)
+        } else {
+            None
+        };
+        if let Some(r) = failure {
+            let p = *partner;
+            self.state = State::Idle;
+            return vec![Self::ack(p, t, r, 0)];
+        }
+        items.push(item);
+        *last_progress = now;
+        *last_request = now;
+        if items.len() < usize::from(*count) {
+            let (p, mt, next) = (*partner, *mission_type, items.len() as u16);
+            return vec![Self::request(p, mt, next)];
+        }
+        let (p, mt) = (*partner, *mission_type);
+        let State::Receiving { items, .. } = std::mem::replace(&mut self.state, State::Idle) else {
+            unreachable!("matched above")
+        };
+        self.store(mt, items);
+        vec![Self::ack(
+            p,
+            t,
+            MavMissionResult::MAV_MISSION_ACCEPTED,
+            self.ids[index(mt)],
+        )]
+    }
+
+    fn on_request(
+        &mut self,
+        from: VehicleId,
+        seq: u16,
+        t: MavMissionType,
+        now: Instant,
+    ) -> Vec<MavMessage> {
+        let State::Sending {
+            mission_type,
+            partner,
+            last_progress,
+        } = &mut self.state
+        else {
+            return Vec::new();
+        };
+        if *partner != from || mav_mission_type(*mission_type) != t {
+            return Vec::new();
+        }
+        let list = &self.lists[index(*mission_type)];
+        let Some(item) = list.get(usize::from(seq)) else {
+            self.state = State::Idle;
+            return vec![Self::ack(
+                from,
+                t,
+                MavMissionResult::MAV_MISSION_INVALID_SEQUENCE,
+                0,
+            )];
+        };
+        *last_progress = now;
+        match to_wire(item, from) {
+            Ok(w) => vec![MavMessage::MISSION_ITEM_INT(w)],
+            Err(_) => vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)],
+        }
+    }
+
+    /// Re-requests a late item every 250 ms; abandons a transfer silent for 5 s.
+    pub fn on_tick(&mut self, now: Instant) -> Vec<MavMessage> {
+        match &mut self.state {
+            State::Receiving {
+                mission_type,
+                partner,
+                items,
+                last_request,
+                last_progress,
+                ..
+            } => {
+                if now.duration_since(*last_progress) > PROTOCOL_TIMEOUT {
+                    self.state = State::Idle;
+                    return Vec::new();
+                }
+                if now.duration_since(*last_request) >= RETRY_TIMEOUT {
+                    *last_request = now;
+                    return vec![Self::request(*partner, *mission_type, items.len() as u16)];
+                }
+                Vec::new()
+            }
+            State::Sending { last_progress, .. } => {
+                if now.duration_since(*last_progress) > PROTOCOL_TIMEOUT {
+                    self.state = State::Idle;
+                }
+                Vec::new()
+            }
+            State::Idle => Vec::new(),
+        }
+    }
+}
