@@ -76,9 +76,12 @@ fn patrol_writes_one_plan_per_sortie_and_geojson() {
         serde_json::from_str(&std::fs::read_to_string(out.path().join("patrol.geojson")).unwrap())
             .unwrap();
     assert_eq!(gj["type"], "FeatureCollection");
-    // JSON mode, negative-looking coordinates accepted.
+    // JSON mode over the real GLOBE DEM: altitudes above mean sea level.
+    let dem = data_dir().join("03_dem/globe_g10g_niger_30arcsec.tif");
     let o = run(&[
         "patrol",
+        "--dem",
+        s(&dem),
         "--border",
         s(&border),
         "--base",
@@ -101,6 +104,20 @@ fn patrol_writes_one_plan_per_sortie_and_geojson() {
     ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["sorties"].as_array().is_some_and(|a| !a.is_empty()));
+    let first = mission_planner::files::load_plan(&out.path().join("sortie-01.plan")).unwrap();
+    let wp = first.mission.items[1].altitude().unwrap();
+    assert_eq!(wp.reference, mission_planner::AltitudeReference::Amsl);
+    // 120 m above the DEM's terrain at the waypoint.
+    let globe = mission_planner::dem_grid::DemGrid::load(&dem).unwrap();
+    let ground = mission_planner::ElevationModel::elevation_m(
+        &globe,
+        first.mission.items[1].position().unwrap(),
+    )
+    .unwrap();
+    assert!(
+        (wp.alt_m - ground - 120.0).abs() < 1e-6,
+        "{wp:?} over {ground} m"
+    );
     assert_eq!(
         o.status.code(),
         Some(
