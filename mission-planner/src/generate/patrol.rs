@@ -97,13 +97,14 @@ pub fn plan_patrol(
     let base_m = req.border_range_m.map_or(0.0, |(a, b)| a.min(b).max(0.0));
     let home_side = match req.home_side {
         Some(s) => s,
-        None => HomeSide::of_point(&border, req.bases[0]).ok_or(PatrolError::ShortBorder)?,
+        // Judged against the whole border (a short stretch says little about far bases).
+        None => HomeSide::of_point(&req.border, req.bases[0]).ok_or(PatrolError::ShortBorder)?,
     };
     let warnings: Vec<String> = req
         .bases
         .iter()
         .enumerate()
-        .filter(|(_, b)| HomeSide::of_point(&border, **b).is_some_and(|s| s != home_side))
+        .filter(|(_, b)| HomeSide::of_point(&req.border, **b).is_some_and(|s| s != home_side))
         .map(|(i, b)| format!("base {} ({b}) looks to be on the far side of the border from home territory ({home_side:?})", i + 1))
         .collect();
     let OffsetLine { points, border_m } =
