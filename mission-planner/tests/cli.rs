@@ -226,6 +226,26 @@ fn convert_between_formats() {
             .unwrap()
             .contains("<LineString>")
     );
+    // A plan with a mission and a fence becomes two WPL files.
+    let both = dir.path().join("both.plan");
+    let mut p = mission_planner::files::load_plan(&mission_file("qgc/simple_square.plan")).unwrap();
+    p.fence = mission_planner::files::load_plan(&mission_file("pymavlink/fence-110.txt"))
+        .unwrap()
+        .fence;
+    mission_planner::files::save_plan(&p, &both).unwrap();
+    let split = dir.path().join("split.waypoints");
+    assert!(run(&["convert", s(&both), s(&split)]).status.success());
+    assert_eq!(
+        mission_planner::files::load_plan(&split)
+            .unwrap()
+            .mission
+            .items
+            .len(),
+        5
+    );
+    let fence =
+        mission_planner::files::load_plan(&dir.path().join("split-fence.waypoints")).unwrap();
+    assert_eq!(fence.fence, p.fence);
     let bad_input = dir.path().join("bad.plan");
     std::fs::write(&bad_input, "{\"fileType\": \"Plan\", \"version\": 7}").unwrap();
     let bad = run(&["convert", s(&bad_input), s(&plan)]);
