@@ -36,5 +36,7 @@ pub use command::{MissionCommand, MissionItem};
 pub use elevation::{ElevationModel, FlatTerrain};
 pub use item::{Altitude, AltitudeReference, Frame, ItemParams};
 pub use lat_lon::LatLon;
-pub use plan::{ComplexItem, FenceCircle, FencePolygon, GeoFence, Home, Mission, Plan, RallyPoint};
+pub use plan::{
+    ComplexItem, FenceCircle, FencePolygon, GeoFence, Home, Mission, Plan, QgcAltitude, RallyPoint,
+};
 pub use raw::{MissionItemInt, MissionType};

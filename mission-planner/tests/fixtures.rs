@@ -316,6 +316,7 @@ fn every_fixture_survives_plan_and_wpl_round_trips() {
             // WPL has no complex items: the survey's items stay, its parameters do not.
             let mut flat = p.clone();
             flat.mission.complex_items.clear();
+            flat.mission.qgc_altitudes.clear();
             assert!(
                 same_plan(&flat, &back),
                 "{rel}: WPL round trip changed the plan"
@@ -365,6 +366,13 @@ fn written_plan_has_qgc_keys_versions_and_types() {
         params[3].is_null(),
         "NaN params are written as null, as QGroundControl does"
     );
+    // The "calculated above terrain" loiter keeps its planning altitude.
+    let loiter = &m["items"][3];
+    assert_eq!(
+        (loiter["AltitudeMode"].as_u64(), loiter["Altitude"].as_f64()),
+        (Some(3), Some(150.0))
+    );
+    assert!(loiter["params"][6].is_null());
 }
 
 #[test]

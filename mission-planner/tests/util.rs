@@ -41,7 +41,9 @@ pub fn same_mission(a: &Mission, b: &Mission) -> bool {
         (None, None) => true,
         _ => false,
     };
-    home && same_items(&a.items, &b.items) && a.complex_items == b.complex_items
+    home && same_items(&a.items, &b.items)
+        && a.complex_items == b.complex_items
+        && a.qgc_altitudes == b.qgc_altitudes
 }
 
 /// Plan equality (missions NaN-aware; metadata that the format keeps compared too).

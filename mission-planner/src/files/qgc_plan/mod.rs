@@ -10,12 +10,12 @@ use serde_json::{Map, Value};
 
 use super::ParseError;
 use crate::LatLon;
-use crate::MissionItem;
 use crate::item::ItemParams;
 use crate::plan::{
     ComplexItem, FenceCircle, FencePolygon, GeoFence, Home, Mission, Plan, RallyPoint,
 };
 use crate::raw::cmd;
+use crate::{MissionItem, QgcAltitude};
 
 fn jerr(path: &str, message: impl Into<String>) -> ParseError {
     ParseError::Json {
@@ -193,11 +193,7 @@ fn parse_mission_object(m: &Map<String, Value>, path: &str) -> Result<Mission, P
         let ipath = format!("{items_path}[{i}]");
         let o = as_obj(v, &ipath)?;
         match o.get("type").and_then(Value::as_str) {
-            Some("SimpleItem") => {
-                let (item, id) = parse_simple(o, &ipath)?;
-                mission.items.push(item);
-                jump_ids.push(id);
-            }
+            Some("SimpleItem") => push_simple(o, &ipath, &mut mission, &mut jump_ids)?,
             Some("ComplexItem") => parse_complex(o, &ipath, &mut mission, &mut jump_ids)?,
             other => {
                 return Err(jerr(
@@ -291,6 +287,35 @@ fn parse_simple(
     ))
 }
 
+/// Parses a SimpleItem onto the mission, keeping QGroundControl's altitude keys
+/// where they say more than the item itself.
+fn push_simple(
+    o: &Map<String, Value>,
+    path: &str,
+    mission: &mut Mission,
+    jump_ids: &mut Vec<Option<i64>>,
+) -> Result<(), ParseError> {
+    let (item, id) = parse_simple(o, path)?;
+    if let Some(mode) = o
+        .get("AltitudeMode")
+        .and_then(Value::as_u64)
+        .and_then(|m| u8::try_from(m).ok())
+    {
+        let opt = |key: &str| o.get(key).and_then(Value::as_f64);
+        let q = QgcAltitude {
+            altitude_m: opt("Altitude"),
+            mode,
+            amsl_alt_above_terrain_m: opt("AMSLAltAboveTerrain"),
+        };
+        if write::derived_altitude(&item) != Some(q) {
+            mission.qgc_altitudes.insert(mission.items.len(), q);
+        }
+    }
+    mission.items.push(item);
+    jump_ids.push(id);
+    Ok(())
+}
+
 fn parse_complex(
     o: &Map<String, Value>,
     path: &str,
@@ -349,9 +374,7 @@ fn parse_complex(
     let first_item = mission.items.len();
     for (i, v) in arr(&items_v, &items_path)?.iter().enumerate() {
         let ipath = format!("{items_path}[{i}]");
-        let (item, id) = parse_simple(as_obj(v, &ipath)?, &ipath)?;
-        mission.items.push(item);
-        jump_ids.push(id);
+        push_simple(as_obj(v, &ipath)?, &ipath, mission, jump_ids)?;
     }
     mission.complex_items.push(ComplexItem {
         kind,

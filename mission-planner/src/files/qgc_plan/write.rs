@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::ParseError;
 use crate::item::{AltitudeReference, Frame};
-use crate::plan::{Mission, Plan};
+use crate::plan::{Mission, Plan, QgcAltitude};
 use crate::raw::cmd;
 use crate::{LatLon, MissionCommand, MissionItem};
 
@@ -12,8 +12,35 @@ fn num_json(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
+/// The altitude keys QGroundControl would write for `item`, from its frame and altitude.
+pub(super) fn derived_altitude(item: &MissionItem) -> Option<QgcAltitude> {
+    let alt = item.altitude()?;
+    let flies = matches!(
+        item.command,
+        MissionCommand::Waypoint { .. }
+            | MissionCommand::Takeoff { .. }
+            | MissionCommand::Land { .. }
+            | MissionCommand::LoiterUnlimited { .. }
+            | MissionCommand::LoiterTurns { .. }
+            | MissionCommand::LoiterTime { .. }
+            | MissionCommand::LoiterToAlt { .. }
+    );
+    let mode = match (item.frame, alt.reference) {
+        (Frame::Global(_), AltitudeReference::Home) => 1,
+        (Frame::Global(_), AltitudeReference::Amsl) => 2,
+        (Frame::Global(_), AltitudeReference::Terrain) => 4,
+        _ => 0,
+    };
+    (flies && mode != 0).then(|| QgcAltitude {
+        altitude_m: alt.alt_m.is_finite().then_some(alt.alt_m),
+        mode,
+        amsl_alt_above_terrain_m: None,
+    })
+}
+
 fn simple_json(
     item: &MissionItem,
+    qgc_altitude: Option<&QgcAltitude>,
     do_jump_id: usize,
     jump_target_id: impl Fn(f64) -> f64,
 ) -> Value {
@@ -22,28 +49,14 @@ fn simple_json(
         p.params[0] = jump_target_id(p.params[0]);
     }
     let mut o = Map::new();
-    if let (
-        Some(alt),
-        MissionCommand::Waypoint { .. }
-        | MissionCommand::Takeoff { .. }
-        | MissionCommand::Land { .. }
-        | MissionCommand::LoiterUnlimited { .. }
-        | MissionCommand::LoiterTurns { .. }
-        | MissionCommand::LoiterTime { .. }
-        | MissionCommand::LoiterToAlt { .. },
-    ) = (item.altitude(), item.command)
-    {
-        let mode = match (item.frame, alt.reference) {
-            (Frame::Global(_), AltitudeReference::Home) => 1,
-            (Frame::Global(_), AltitudeReference::Amsl) => 2,
-            (Frame::Global(_), AltitudeReference::Terrain) => 4,
-            _ => 0,
-        };
-        if mode != 0 {
-            o.insert("AMSLAltAboveTerrain".into(), Value::Null);
-            o.insert("Altitude".into(), num_json(alt.alt_m));
-            o.insert("AltitudeMode".into(), json!(mode));
-        }
+    if let Some(q) = qgc_altitude.copied().or_else(|| derived_altitude(item)) {
+        let opt = |x: Option<f64>| x.map_or(Value::Null, num_json);
+        o.insert(
+            "AMSLAltAboveTerrain".into(),
+            opt(q.amsl_alt_above_terrain_m),
+        );
+        o.insert("Altitude".into(), opt(q.altitude_m));
+        o.insert("AltitudeMode".into(), json!(q.mode));
     }
     o.insert("autoContinue".into(), json!(p.autocontinue));
     o.insert("command".into(), json!(p.command));
@@ -71,7 +84,14 @@ fn mission_json(mission: &Mission) -> Map<String, Value> {
         {
             let end = (i + c.item_count).min(mission.items.len());
             let embedded: Vec<Value> = (i..end)
-                .map(|k| simple_json(&mission.items[k], k + 1, to_id))
+                .map(|k| {
+                    simple_json(
+                        &mission.items[k],
+                        mission.qgc_altitudes.get(&k),
+                        k + 1,
+                        to_id,
+                    )
+                })
                 .collect();
             let mut o = c.params.clone();
             if let Some(t) = o
@@ -90,7 +110,12 @@ fn mission_json(mission: &Mission) -> Map<String, Value> {
                 continue;
             }
         }
-        items.push(simple_json(&mission.items[i], i + 1, to_id));
+        items.push(simple_json(
+            &mission.items[i],
+            mission.qgc_altitudes.get(&i),
+            i + 1,
+            to_id,
+        ));
         i += 1;
     }
     let home = mission.home.map_or_else(
