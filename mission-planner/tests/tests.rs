@@ -3,6 +3,7 @@
 mod util;
 
 mod cli;
+mod dem;
 mod fixtures;
 mod generators;
 mod roundtrip;
