@@ -7,7 +7,8 @@ sides got wrong the same way cannot pass. It speaks MAVLink 2, `common` dialect.
 What it does, until the ground station goes silent (no GCS HEARTBEAT for --silence-s):
   - sends PX4-style HEARTBEAT (MAV_AUTOPILOT_PX4, MAV_TYPE_QUADROTOR, PX4 custom_mode
     `main << 16 | sub << 24`, base_mode flags as PX4's mavlink module sets them) at 1 Hz
-    and on every state change, GLOBAL_POSITION_INT at 5 Hz and HOME_POSITION every 2 s;
+    and on every state change, GLOBAL_POSITION_INT at 5 Hz (as MAVLink 1 frames, which
+    the core must also accept) and HOME_POSITION every 2 s;
   - checks every GCS HEARTBEAT (MAV_TYPE_GCS, MAV_AUTOPILOT_INVALID, MAVLink 2, about 1 Hz)
     and, on every command, the sender (sysid 255, compid 190) and target (ours, compid 1);
   - answers commands as the scenario in `Vehicle.on_command` says: the first transmission
@@ -141,6 +142,7 @@ class Vehicle:
             0,
             0,
             9000,
+            force_mavlink1=True,  # the core must accept MAVLink 1 too
         )
 
     def send_home(self):

@@ -97,6 +97,7 @@ async fn fly_scenario(link: &LinkHandle) -> anyhow::Result<VehicleId> {
     let home = st.home.expect("home");
     assert!((home.alt_amsl_m - HOME_ALT_M).abs() < 1e-6, "{home:?}");
     assert_eq!(home.lat_lon.to_deg_e7(), HOME.to_deg_e7());
+    // GLOBAL_POSITION_INT comes as MAVLink 1 frames: decoded like the MAVLink 2 ones.
     let pos = st.position.expect("position");
     assert_eq!(pos.lat_lon.to_deg_e7(), HOME.to_deg_e7());
     assert!((pos.alt_amsl_m - HOME_ALT_M).abs() < 1e-6, "{pos:?}");
@@ -179,7 +180,16 @@ async fn fly_scenario(link: &LinkHandle) -> anyhow::Result<VehicleId> {
     );
 
     command(link, v, VehicleCommand::ForceDisarm).await??;
-    state_shows(link, "disarmed", |s| s.get(v).is_some_and(|st| !st.armed)).await?;
+    let snap = state_shows(link, "disarmed", |s| s.get(v).is_some_and(|st| !st.armed)).await?;
+
+    // One link, counted from the fake's sequence numbers (shared by its v1 and v2
+    // frames): nothing is lost on loopback.
+    let st = snap.get(v).expect("present");
+    assert_eq!(st.best_link, Some(0));
+    assert_eq!(st.links.len(), 1, "{:?}", st.links);
+    let q = st.links[0].quality;
+    assert!(q.received >= 20, "{q:?}");
+    assert_eq!(q.lost, 0, "{q:?}");
     Ok(v)
 }
 
