@@ -1,12 +1,14 @@
 //! Fence zones prepared for fast containment tests along legs.
 //!
 //! Polygons are tested in the lon/lat plane (`geo`'s `Contains`), circles by
-//! Haversine distance. A leg that no polygon edge comes near keeps the same
-//! polygon containment all along, so its samples skip the polygon tests.
+//! Haversine distance. A leg that crosses no polygon edge keeps the same polygon
+//! containment all along, so its samples skip the polygon tests. Crossings are
+//! found on the great circle cut into pieces of at most 10 km (straight in lon/lat
+//! to within a couple of metres).
 
-use geo::{Contains, Coord, LineString, Polygon};
+use geo::{Contains, Coord, Intersects, Line, LineString, Polygon};
 
-use crate::geodesy::{distance_m, point};
+use crate::geodesy::{distance_m, point, sample_leg};
 use crate::validate::IssueKind;
 use crate::{GeoFence, LatLon};
 
@@ -14,8 +16,8 @@ use crate::{GeoFence, LatLon};
 pub(crate) struct Zones {
     /// Polygon and whether it is an inclusion zone.
     polygons: Vec<(Polygon<f64>, bool)>,
-    /// Bounding box (min lon, min lat, max lon, max lat) of every polygon edge.
-    edges: Vec<[f64; 4]>,
+    /// Every polygon edge with its bounding box (min lon, min lat, max lon, max lat).
+    edges: Vec<(Line<f64>, [f64; 4])>,
     /// Centre, radius and whether it is an inclusion zone.
     circles: Vec<(LatLon, f64, bool)>,
 }
@@ -49,8 +51,10 @@ impl Zones {
             );
             z.polygons.push((Polygon::new(ring, vec![]), p.inclusion));
             let n = p.vertices.len();
-            z.edges
-                .extend((0..n).map(|i| bbox(p.vertices[i], p.vertices[(i + 1) % n])));
+            z.edges.extend((0..n).map(|i| {
+                let (a, b) = (p.vertices[i], p.vertices[(i + 1) % n]);
+                (Line::new(point(a), point(b)), bbox(a, b))
+            }));
         }
         z.circles.extend(
             fence
@@ -74,19 +78,25 @@ impl Zones {
             .collect()
     }
 
-    /// Polygon containment along the leg `a`-`b` when it cannot change (no edge
-    /// near the leg, allowing for the great circle's bulge), else `None`.
+    /// Polygon containment along the leg `a`-`b` when it cannot change (the leg
+    /// crosses no polygon edge), else `None`.
     pub(crate) fn fixed_along(&self, a: LatLon, b: LatLon) -> Option<Vec<bool>> {
-        let len_m = distance_m(a, b);
-        let margin_deg = 0.001 + len_m * len_m / (8.0 * 6.371e6) / 100_000.0;
-        let leg = bbox(a, b);
-        let near = self.edges.iter().any(|e| {
-            e[0] <= leg[2] + margin_deg
-                && leg[0] - margin_deg <= e[2]
-                && e[1] <= leg[3] + margin_deg
-                && leg[1] - margin_deg <= e[3]
+        if self.polygons.is_empty() {
+            return Some(Vec::new());
+        }
+        let pts: Vec<LatLon> = sample_leg(a, b, 10_000.0).map(|(p, _)| p).collect();
+        let crosses = pts.windows(2).any(|w| {
+            let pb = bbox(w[0], w[1]);
+            let piece = Line::new(point(w[0]), point(w[1]));
+            self.edges.iter().any(|(edge, e)| {
+                e[0] <= pb[2]
+                    && pb[0] <= e[2]
+                    && e[1] <= pb[3]
+                    && pb[1] <= e[3]
+                    && piece.intersects(edge)
+            })
         });
-        (!near).then(|| self.inside_polygons(a))
+        (!crosses).then(|| self.inside_polygons(a))
     }
 
     /// The issue at `p`, if it breaks the fence; `polygons` is the known polygon
