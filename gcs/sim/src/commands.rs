@@ -83,16 +83,31 @@ impl SimVehicle {
                 }
             }
             MavCmd::MAV_CMD_DO_REPOSITION => self.reposition(req),
-            MavCmd::MAV_CMD_MISSION_START => reject(
-                self,
-                "Mission start denied: no valid mission".into(),
-                MAV_RESULT_DENIED,
-            ),
-            MavCmd::MAV_CMD_DO_SET_MISSION_CURRENT => reject(
-                self,
-                "Mission item change denied: no valid mission".into(),
-                MAV_RESULT_DENIED,
-            ),
+            MavCmd::MAV_CMD_MISSION_START => {
+                if self.mission.is_empty() {
+                    return reject(
+                        self,
+                        "Mission start denied: no valid mission".into(),
+                        MAV_RESULT_DENIED,
+                    );
+                }
+                // param1: first item to fly (-1 or out of range: keep the current one).
+                if p[0] >= 0.0 {
+                    self.set_mission_current(p[0] as u16);
+                }
+                self.mode_result(FlightMode::Mission)
+            }
+            MavCmd::MAV_CMD_DO_SET_MISSION_CURRENT => {
+                if self.set_mission_current(p[0].max(0.0) as u16) {
+                    CommandOutcome::result(MAV_RESULT_ACCEPTED)
+                } else {
+                    reject(
+                        self,
+                        "Mission item change denied: no such item".into(),
+                        MAV_RESULT_DENIED,
+                    )
+                }
+            }
             MavCmd::MAV_CMD_REQUEST_MESSAGE => match Stream::from_message_id(p[0] as u32) {
                 Some(stream) => CommandOutcome {
                     result: MAV_RESULT_ACCEPTED,

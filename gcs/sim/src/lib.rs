@@ -31,6 +31,7 @@
 
 pub mod commands;
 pub mod faults;
+pub mod mission_exec;
 pub mod mission_server;
 pub mod model;
 pub mod params;

@@ -66,6 +66,8 @@ pub struct MissionServer {
     /// The current mission item.
     pub current_seq: u16,
     state: State,
+    /// The last completed upload (partner, type, count), to re-ACK its last item.
+    last_upload: Option<(VehicleId, MissionType, u16)>,
 }
 
 impl Default for MissionServer {
@@ -75,6 +77,7 @@ impl Default for MissionServer {
             ids: [0; 3],
             current_seq: 0,
             state: State::Idle,
+            last_upload: None,
         }
     }
 }
@@ -301,6 +304,7 @@ impl MissionServer {
                 0,
             )];
         }
+        self.last_upload = None;
         self.state = State::Receiving {
             mission_type: mt,
             partner: from,

@@ -101,10 +101,22 @@ pub struct SimVehicle {
     pub return_phase: ReturnPhase,
     /// Charge drawn so far, mAh.
     pub consumed_mah: f64,
+    /// The uploaded mission, as stored by the mission server.
+    pub mission: Vec<gcs_link::mission::MissionItemInt>,
+    /// The current mission item.
+    pub mission_seq: u16,
+    /// Mission items reached since the last call to [`Self::take_reached`].
+    pub reached: Vec<u16>,
+    /// Simulated time the current mission item was reached (for loiter and delay items).
+    pub item_reached_at_s: Option<f64>,
+    /// DO_JUMP repetitions done, by the jump item's seq.
+    pub jumps_done: std::collections::HashMap<u16, u32>,
+    /// Horizontal speed set by DO_CHANGE_SPEED, overriding `MPC_XY_CRUISE`.
+    pub speed_override_mps: Option<f64>,
     battery_level: u8,
     armed_at_s: f64,
     landed_at_s: f64,
-    flew_since_arming: bool,
+    pub(crate) flew_since_arming: bool,
     status: Vec<(MavSeverity, String)>,
 }
 
@@ -132,6 +144,12 @@ impl SimVehicle {
             hold_target: None,
             return_phase: ReturnPhase::Climb,
             consumed_mah: 0.0,
+            mission: Vec::new(),
+            mission_seq: 0,
+            reached: Vec::new(),
+            item_reached_at_s: None,
+            jumps_done: std::collections::HashMap::new(),
+            speed_override_mps: None,
             battery_level: 0,
             armed_at_s: 0.0,
             landed_at_s: 0.0,
@@ -206,7 +224,10 @@ impl SimVehicle {
                 }
             }
             FlightMode::Land => {}
-            FlightMode::Mission => return Err(unavailable("no valid mission")),
+            FlightMode::Mission if self.mission.is_empty() => {
+                return Err(unavailable("no valid mission"));
+            }
+            FlightMode::Mission => {}
             _ => return Err(unavailable("no manual control")),
         }
         if mode == self.mode {
@@ -274,6 +295,7 @@ impl SimVehicle {
             }
             FlightMode::Return if !self.landed => self.fly_return(dt),
             FlightMode::Land if !self.landed => self.descend_to_land(dt),
+            FlightMode::Mission => self.fly_mission(dt),
             _ => {}
         }
     }
@@ -309,7 +331,7 @@ impl SimVehicle {
     }
 
     /// Moves vertically toward `alt` at auto climb/descent speed; true once there.
-    fn climb_to(&mut self, alt: f64, dt: f64) -> bool {
+    pub(crate) fn climb_to(&mut self, alt: f64, dt: f64) -> bool {
         let dz = alt - self.alt_amsl_m;
         let max = if dz > 0.0 {
             self.params.mpc_z_v_auto_up_mps
@@ -321,13 +343,17 @@ impl SimVehicle {
     }
 
     /// Flies toward a point and altitude; true once within the acceptance radius and altitude.
-    fn move_towards(&mut self, target: LatLon, alt: f64, dt: f64) -> bool {
+    pub(crate) fn move_towards(&mut self, target: LatLon, alt: f64, dt: f64) -> bool {
         let here = Point::new(self.pos.lon_deg, self.pos.lat_deg);
         let there = Point::new(target.lon_deg, target.lat_deg);
         let dist = Haversine.distance(here, there);
         if dist > 0.01 {
             let bearing = Haversine.bearing(here, there);
-            let step = dist.min(self.params.mpc_xy_cruise_mps * dt);
+            let step = dist.min(
+                self.speed_override_mps
+                    .unwrap_or(self.params.mpc_xy_cruise_mps)
+                    * dt,
+            );
             let next = Haversine.destination(here, bearing, step);
             self.pos = LatLon::new(next.y(), next.x());
             if step > 0.05 {
@@ -339,7 +365,7 @@ impl SimVehicle {
         at_alt && remaining <= self.params.nav_acc_rad_m
     }
 
-    fn descend_to_land(&mut self, dt: f64) {
+    pub(crate) fn descend_to_land(&mut self, dt: f64) {
         let height = self.alt_rel_m();
         let speed = if height > self.params.mpc_land_alt2_m {
             self.params.mpc_z_v_auto_dn_mps

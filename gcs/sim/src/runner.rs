@@ -17,9 +17,12 @@ use tokio::task::JoinHandle;
 
 use crate::commands::CommandRequest;
 use crate::faults::Faults;
+use crate::mission_server::MissionServer;
 use crate::model::{BatteryModel, SimVehicle};
 use crate::params::Px4Params;
 use crate::telemetry::{DEFAULT_STREAMS, Stream};
+use gcs_link::VehicleId;
+use gcs_link::mission::MissionType;
 
 /// Wall-clock period of the physics and telemetry loop.
 const SIM_TICK: Duration = Duration::from_millis(20);
@@ -211,6 +214,8 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
             last_gcs: None,
             gcs_lost: false,
             state: state_tx,
+            missions: MissionServer::default(),
+            next_mission_current: Instant::now(),
         };
         handle.tasks.push(tokio::spawn(vehicle.run(in_rx)));
     }
@@ -246,6 +251,8 @@ struct Runner {
     last_gcs: Option<Instant>,
     gcs_lost: bool,
     state: watch::Sender<SimVehicle>,
+    missions: MissionServer,
+    next_mission_current: Instant,
 }
 
 impl Runner {
@@ -291,6 +298,7 @@ impl Runner {
                         }
                     }
                     self.send_status();
+                    self.run_missions(now);
                     while self.out_delay.front().is_some_and(|(t, _)| *t <= now) {
                         let (_, bytes) = self.out_delay.pop_front().expect("checked");
                         let _ = self.link.outgoing.try_send(Outgoing { bytes, target: None });
@@ -351,12 +359,55 @@ impl Runner {
         }
     }
 
+    /// Mission server timers, MISSION_CURRENT at 1 Hz and MISSION_ITEM_REACHED.
+    fn run_missions(&mut self, now: Instant) {
+        for m in self.missions.on_tick(now) {
+            self.send(&m);
+        }
+        self.missions.current_seq = self.model.mission_seq;
+        for seq in self.model.take_reached() {
+            self.send(&MavMessage::MISSION_ITEM_REACHED(
+                MISSION_ITEM_REACHED_DATA { seq },
+            ));
+        }
+        if now >= self.next_mission_current {
+            self.next_mission_current = now + Duration::from_secs(1);
+            let active = self.model.mode == gcs_link::FlightMode::Mission;
+            let msg = self.missions.mission_current(active);
+            self.send(&msg);
+        }
+    }
+
     fn for_us(&self, target: u8) -> bool {
         target == 0 || target == self.sysid
     }
 
     #[allow(deprecated)] // SET_MODE is superseded, but pymavlink and MAVProxy still send it.
     fn on_frame(&mut self, f: &Frame, due: &mut HashMap<Stream, (Duration, Instant)>) {
+        if is_mission_message(&f.msg) {
+            let me = VehicleId {
+                sysid: self.sysid,
+                compid: AUTOPILOT_COMPID,
+            };
+            let from = VehicleId {
+                sysid: f.sysid,
+                compid: f.compid,
+            };
+            let before = (
+                self.missions.id(MissionType::Mission),
+                self.missions.current_seq,
+            );
+            for reply in self.missions.on_message(me, from, &f.msg, Instant::now()) {
+                self.send(&reply);
+            }
+            if self.missions.id(MissionType::Mission) != before.0 {
+                let items = self.missions.list(MissionType::Mission).to_vec();
+                self.model.load_mission(items);
+            } else if self.missions.current_seq != before.1 {
+                self.model.set_mission_current(self.missions.current_seq);
+            }
+            return;
+        }
         match &f.msg {
             MavMessage::HEARTBEAT(hb) if hb.mavtype == MavType::MAV_TYPE_GCS => {
                 self.last_gcs = Some(Instant::now());
@@ -440,4 +491,20 @@ impl Runner {
             }
         }
     }
+}
+
+/// Messages of the mission protocol, handled by the mission server.
+#[allow(deprecated)] // MISSION_REQUEST and MISSION_SET_CURRENT are still sent by older GCSes.
+fn is_mission_message(msg: &MavMessage) -> bool {
+    matches!(
+        msg,
+        MavMessage::MISSION_COUNT(_)
+            | MavMessage::MISSION_ITEM_INT(_)
+            | MavMessage::MISSION_REQUEST_LIST(_)
+            | MavMessage::MISSION_REQUEST_INT(_)
+            | MavMessage::MISSION_REQUEST(_)
+            | MavMessage::MISSION_ACK(_)
+            | MavMessage::MISSION_CLEAR_ALL(_)
+            | MavMessage::MISSION_SET_CURRENT(_)
+    )
 }

@@ -1,0 +1,210 @@
+//! Flying the uploaded mission, as PX4's navigator does: NAV items one after another
+//! (takeoff, waypoints with acceptance radius and hold time, loiters, delay, land,
+//! return), DO items executed on the way (change speed, jump), MISSION_ITEM_REACHED
+//! for each NAV item, and Hold when the list ends.
+
+use gcs_link::FlightMode;
+use gcs_link::mavlink::dialects::common::MavSeverity;
+use gcs_link::mission::MissionItemInt;
+use mission_planner::LatLon;
+
+use crate::model::SimVehicle;
+
+/// Loiter radius when an item gives none, metres.
+const DEFAULT_LOITER_RADIUS_M: f64 = 80.0;
+
+impl SimVehicle {
+    /// Loads a new mission (as stored by the mission server) and rewinds it.
+    pub fn load_mission(&mut self, items: Vec<MissionItemInt>) {
+        self.mission = items;
+        self.mission_seq = 0;
+        self.item_reached_at_s = None;
+        self.jumps_done.clear();
+        if self.mode == FlightMode::Mission && self.mission.is_empty() {
+            self.enter(FlightMode::Hold);
+        }
+    }
+
+    /// Makes `seq` the current item, if it exists.
+    pub fn set_mission_current(&mut self, seq: u16) -> bool {
+        if usize::from(seq) < self.mission.len() {
+            self.mission_seq = seq;
+            self.item_reached_at_s = None;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// MISSION_ITEM_REACHED sequence numbers since the last call.
+    pub fn take_reached(&mut self) -> Vec<u16> {
+        std::mem::take(&mut self.reached)
+    }
+
+    /// Target position and AMSL altitude of a positional item (current position if it has none).
+    fn item_target(&self, item: &MissionItemInt) -> (LatLon, f64) {
+        let pos = if item.x == 0 && item.y == 0 {
+            self.pos
+        } else {
+            LatLon::from_deg_e7(item.x, item.y)
+        };
+        let alt = match item.frame {
+            // MAV_FRAME_GLOBAL, _INT: AMSL
+            0 | 5 => f64::from(item.z),
+            // relative to home (GLOBAL_RELATIVE_ALT and _INT); MISSION frame has no altitude
+            3 | 6 => self.home_alt_amsl_m + f64::from(item.z),
+            _ => self.alt_amsl_m,
+        };
+        (
+            pos,
+            if alt.is_finite() {
+                alt
+            } else {
+                self.alt_amsl_m
+            },
+        )
+    }
+
+    fn advance(&mut self) {
+        self.mission_seq += 1;
+        self.item_reached_at_s = None;
+    }
+
+    fn mark_reached(&mut self) {
+        if self.item_reached_at_s.is_none() {
+            self.item_reached_at_s = Some(self.time_s);
+            self.reached.push(self.mission_seq);
+        }
+    }
+
+    fn waited(&self, seconds: f64) -> bool {
+        self.item_reached_at_s
+            .is_some_and(|t| self.time_s - t >= seconds.max(0.0))
+    }
+
+    /// One step of mission flight.
+    pub(crate) fn fly_mission(&mut self, dt: f64) {
+        // DO items take no time: run them until a NAV item is current (bounded against jump loops).
+        for _ in 0..64 {
+            let Some(item) = self.mission.get(usize::from(self.mission_seq)).copied() else {
+                self.say(
+                    MavSeverity::MAV_SEVERITY_INFO,
+                    "Mission finished, loitering",
+                );
+                self.enter(FlightMode::Hold);
+                return;
+            };
+            match item.command {
+                178 => {
+                    // DO_CHANGE_SPEED: param2 is the speed, -1 for no change.
+                    if item.param2 > 0.0 {
+                        self.speed_override_mps = Some(f64::from(item.param2));
+                    }
+                    self.advance();
+                }
+                177 => {
+                    // DO_JUMP: param1 target item, param2 repeat count (-1: forever).
+                    let done = self.jumps_done.get(&item.seq).copied().unwrap_or(0);
+                    let repeat = item.param2;
+                    let target = item.param1.max(0.0) as u16;
+                    if (repeat < 0.0 || (done as f32) < repeat)
+                        && usize::from(target) < self.mission.len()
+                    {
+                        self.jumps_done.insert(item.seq, done + 1);
+                        self.mission_seq = target;
+                        self.item_reached_at_s = None;
+                    } else {
+                        self.advance();
+                    }
+                }
+                16 | 17 | 18 | 19 | 20 | 21 | 22 | 31 | 93 => return self.fly_nav_item(&item, dt),
+                _ => self.advance(), // other DO commands: nothing to simulate
+            }
+        }
+    }
+
+    fn fly_nav_item(&mut self, item: &MissionItemInt, dt: f64) {
+        let (target, alt) = self.item_target(item);
+        if self.landed {
+            // PX4 climbs to the takeoff altitude before the first leg.
+            if !self.armed {
+                return;
+            }
+            self.landed = false;
+            self.flew_since_arming = true;
+        }
+        match item.command {
+            22 => {
+                // NAV_TAKEOFF: straight up.
+                if self.climb_to(alt, dt) {
+                    self.mark_reached();
+                    self.advance();
+                }
+            }
+            20 => {
+                self.mark_reached();
+                self.advance();
+                self.enter(FlightMode::Return);
+            }
+            21 => {
+                // NAV_LAND: fly there at the current altitude, then land.
+                if self.item_reached_at_s.is_none() {
+                    let here_alt = self.alt_amsl_m;
+                    if self.move_towards(target, here_alt, dt) {
+                        self.mark_reached();
+                    }
+                } else {
+                    self.descend_to_land(dt);
+                    if self.landed {
+                        self.advance();
+                        self.say(MavSeverity::MAV_SEVERITY_INFO, "Mission finished, landed");
+                    }
+                }
+            }
+            93 => {
+                // NAV_DELAY: param1 seconds, where it is.
+                self.mark_reached();
+                if self.waited(f64::from(item.param1)) {
+                    self.advance();
+                }
+            }
+            _ => {
+                let radius = if item.command == 16 && item.param2 > 0.0 {
+                    f64::from(item.param2)
+                } else {
+                    self.params.nav_acc_rad_m
+                };
+                if self.item_reached_at_s.is_none() {
+                    let saved = self.params.nav_acc_rad_m;
+                    self.params.nav_acc_rad_m = radius;
+                    let arrived = self.move_towards(target, alt, dt);
+                    self.params.nav_acc_rad_m = saved;
+                    if arrived {
+                        self.mark_reached();
+                    }
+                    return;
+                }
+                self.move_towards(target, alt, dt);
+                let hold_s = match item.command {
+                    16 | 19 => f64::from(item.param1),
+                    18 => {
+                        let r = if item.param3.abs() > 1.0 {
+                            f64::from(item.param3.abs())
+                        } else {
+                            DEFAULT_LOITER_RADIUS_M
+                        };
+                        let speed = self
+                            .speed_override_mps
+                            .unwrap_or(self.params.mpc_xy_cruise_mps);
+                        f64::from(item.param1.max(0.0)) * std::f64::consts::TAU * r / speed
+                    }
+                    17 => f64::INFINITY,
+                    _ => 0.0, // LOITER_TO_ALT once at altitude
+                };
+                if self.waited(hold_s) {
+                    self.advance();
+                }
+            }
+        }
+    }
+}
