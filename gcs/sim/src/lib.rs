@@ -31,6 +31,7 @@
 
 pub mod commands;
 pub mod faults;
+pub mod geofence;
 pub mod mission_exec;
 pub mod mission_server;
 pub mod model;
@@ -41,5 +42,5 @@ pub mod telemetry;
 pub use faults::Faults;
 pub use gcs_link::FlightMode;
 pub use model::{BatteryModel, SimVehicle};
-pub use params::{DataLinkLossAction, LowBatteryAction, Px4Params};
+pub use params::{DataLinkLossAction, GeofenceAction, LowBatteryAction, Px4Params};
 pub use runner::{AGADEZ, SimConfig, SimError, SimHandle, VehicleSpec, start};

@@ -113,6 +113,14 @@ pub struct SimVehicle {
     pub jumps_done: std::collections::HashMap<u16, u32>,
     /// Horizontal speed set by DO_CHANGE_SPEED, overriding `MPC_XY_CRUISE`.
     pub speed_override_mps: Option<f64>,
+    /// The uploaded geofence.
+    pub geofence: crate::geofence::Geofence,
+    /// The uploaded rally points.
+    pub rally: Vec<LatLon>,
+    /// Inside a breach (latched so `GF_ACTION` fires once per breach).
+    pub fence_breached: bool,
+    /// Where Return goes: home or the closest rally point.
+    pub return_target: LatLon,
     battery_level: u8,
     armed_at_s: f64,
     landed_at_s: f64,
@@ -150,6 +158,10 @@ impl SimVehicle {
             item_reached_at_s: None,
             jumps_done: std::collections::HashMap::new(),
             speed_override_mps: None,
+            geofence: crate::geofence::Geofence::default(),
+            rally: Vec::new(),
+            fence_breached: false,
+            return_target: home,
             battery_level: 0,
             armed_at_s: 0.0,
             landed_at_s: 0.0,
@@ -241,7 +253,10 @@ impl SimVehicle {
     pub fn enter(&mut self, mode: FlightMode) {
         match mode {
             FlightMode::Hold => self.hold_target = Some((self.pos, self.alt_amsl_m)),
-            FlightMode::Return => self.return_phase = ReturnPhase::Climb,
+            FlightMode::Return => {
+                self.return_phase = ReturnPhase::Climb;
+                self.return_target = self.closest_safe_point();
+            }
             FlightMode::Takeoff => {
                 if self.takeoff_alt_amsl_m <= self.home_alt_amsl_m {
                     self.takeoff_alt_amsl_m = self.home_alt_amsl_m + self.params.mis_takeoff_alt_m;
@@ -275,6 +290,41 @@ impl SimVehicle {
         self.drain_battery(dt_s, self.alt_amsl_m - start_alt);
         self.check_auto_disarm();
         self.check_battery_failsafe();
+        self.check_geofence();
+    }
+
+    /// Home or the closest rally point (PX4 RTL_TYPE 0 with safe points).
+    pub fn closest_safe_point(&self) -> LatLon {
+        let here = Point::new(self.pos.lon_deg, self.pos.lat_deg);
+        let d = |p: &LatLon| Haversine.distance(here, Point::new(p.lon_deg, p.lat_deg));
+        std::iter::once(self.home)
+            .chain(self.rally.iter().copied())
+            .min_by(|a, b| d(a).total_cmp(&d(b)))
+            .unwrap_or(self.home)
+    }
+
+    fn check_geofence(&mut self) {
+        if !self.armed || self.landed || self.geofence.is_empty() {
+            self.fence_breached = false;
+            return;
+        }
+        let breached = self.geofence.breached(self.pos);
+        if breached && !self.fence_breached {
+            use crate::params::GeofenceAction as A;
+            self.say(MavSeverity::MAV_SEVERITY_CRITICAL, "Geofence breached");
+            match self.params.gf_action {
+                A::None | A::Warning => {}
+                A::Hold => self.failsafe_to(FlightMode::Hold),
+                A::Return => self.failsafe_to(FlightMode::Return),
+                A::Land => self.failsafe_to(FlightMode::Land),
+                A::Terminate => {
+                    self.failsafe = true;
+                    self.say(MavSeverity::MAV_SEVERITY_EMERGENCY, "Flight termination");
+                    self.armed = false;
+                }
+            }
+        }
+        self.fence_breached = breached;
     }
 
     fn fly(&mut self, dt: f64) {
@@ -309,21 +359,21 @@ impl SimVehicle {
                 }
             }
             ReturnPhase::Cruise => {
-                let home = self.home;
+                let home = self.return_target;
                 if self.move_towards(home, self.alt_amsl_m, dt) {
                     self.return_phase = ReturnPhase::Descend;
                 }
             }
             ReturnPhase::Descend => {
                 let descend_alt = self.home_alt_amsl_m + self.params.rtl_descend_alt_m;
-                let home = self.home;
+                let home = self.return_target;
                 if self.alt_amsl_m <= descend_alt || self.move_towards(home, descend_alt, dt) {
                     self.return_phase = ReturnPhase::Land;
                 }
             }
             ReturnPhase::Land => {
                 // Keep centring over home while descending, as PX4's land setpoint does.
-                let (home, alt) = (self.home, self.alt_amsl_m);
+                let (home, alt) = (self.return_target, self.alt_amsl_m);
                 self.move_towards(home, alt, dt);
                 self.descend_to_land(dt);
             }

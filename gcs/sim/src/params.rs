@@ -26,6 +26,23 @@ pub enum LowBatteryAction {
     ReturnThenLand,
 }
 
+/// What to do on a geofence breach (PX4 `GF_ACTION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeofenceAction {
+    /// 0: nothing.
+    None,
+    /// 1: warn only.
+    Warning,
+    /// 2: hold where it is (PX4's default).
+    Hold,
+    /// 3: return to launch.
+    Return,
+    /// 4: flight termination.
+    Terminate,
+    /// 5: land where it is.
+    Land,
+}
+
 /// PX4 parameters the simulated vehicle uses; names in the docs are PX4's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Px4Params {
@@ -63,6 +80,8 @@ pub struct Px4Params {
     pub com_disarm_land_s: f64,
     /// `COM_DISARM_PRFLT`: auto-disarm if armed but not taken off after this long (10).
     pub com_disarm_prflt_s: f64,
+    /// `GF_ACTION`: geofence breach action (hold).
+    pub gf_action: GeofenceAction,
 }
 
 impl Default for Px4Params {
@@ -85,6 +104,7 @@ impl Default for Px4Params {
             nav_acc_rad_m: 2.0,
             com_disarm_land_s: 2.0,
             com_disarm_prflt_s: 10.0,
+            gf_action: GeofenceAction::Hold,
         }
     }
 }

@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 
 use crate::commands::CommandRequest;
 use crate::faults::Faults;
+use crate::geofence::{Geofence, rally_points};
 use crate::mission_server::MissionServer;
 use crate::model::{BatteryModel, SimVehicle};
 use crate::params::Px4Params;
@@ -397,6 +398,10 @@ impl Runner {
                 self.missions.id(MissionType::Mission),
                 self.missions.current_seq,
             );
+            let zones = (
+                self.missions.id(MissionType::Fence),
+                self.missions.id(MissionType::Rally),
+            );
             for reply in self.missions.on_message(me, from, &f.msg, Instant::now()) {
                 self.send(&reply);
             }
@@ -405,6 +410,15 @@ impl Runner {
                 self.model.load_mission(items);
             } else if self.missions.current_seq != before.1 {
                 self.model.set_mission_current(self.missions.current_seq);
+            }
+            if zones
+                != (
+                    self.missions.id(MissionType::Fence),
+                    self.missions.id(MissionType::Rally),
+                )
+            {
+                self.model.geofence = Geofence::from_items(self.missions.list(MissionType::Fence));
+                self.model.rally = rally_points(self.missions.list(MissionType::Rally));
             }
             return;
         }

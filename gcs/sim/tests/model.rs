@@ -317,3 +317,94 @@ fn forced_disarm_in_flight_falls() {
     run(&mut v, 3.0);
     assert!(v.landed);
 }
+
+fn fence_item(
+    seq: u16,
+    command: u16,
+    p1: f32,
+    at: LatLon,
+    t: gcs_link::mission::MissionType,
+) -> gcs_link::mission::MissionItemInt {
+    let (x, y) = at.to_deg_e7();
+    gcs_link::mission::MissionItemInt {
+        seq,
+        frame: 0,
+        command,
+        current: 0,
+        autocontinue: 1,
+        param1: p1,
+        param2: 0.0,
+        param3: 0.0,
+        param4: 0.0,
+        x,
+        y,
+        z: 30.0,
+        mission_type: t,
+    }
+}
+
+#[test]
+fn geofence_breach_applies_gf_action_and_return_uses_the_closest_rally_point() {
+    use gcs_link::mission::MissionType::{Fence, Rally};
+    use gcs_sim::GeofenceAction;
+    let mut v = SimVehicle::new(
+        HOME,
+        HOME_ALT,
+        Px4Params {
+            gf_action: GeofenceAction::Return,
+            ..Px4Params::default()
+        },
+    );
+    // A 500 m circle around home is the only place allowed.
+    v.geofence =
+        gcs_sim::geofence::Geofence::from_items(&[fence_item(0, 5003, 500.0, HOME, Fence)]);
+    let rally = LatLon::new(HOME.lat_deg + 0.0036, HOME.lon_deg); // 400 m north, inside
+    v.rally = gcs_sim::geofence::rally_points(&[fence_item(0, 5100, 0.0, rally, Rally)]);
+    run(&mut v, 3.0);
+    v.arm().unwrap();
+    cmd(
+        &mut v,
+        MavCmd::MAV_CMD_NAV_TAKEOFF,
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, HOME_ALT + 30.0],
+    );
+    run(&mut v, 12.0);
+    v.take_status();
+    // Fly north, out of the fence.
+    let nan = f64::NAN;
+    let out = LatLon::new(HOME.lat_deg + 0.009, HOME.lon_deg);
+    cmd(
+        &mut v,
+        MavCmd::MAV_CMD_DO_REPOSITION,
+        [-1.0, 1.0, 0.0, nan, out.lat_deg, out.lon_deg, nan],
+    );
+    let mut breached_at = None;
+    for _ in 0..3000 {
+        v.step(0.1);
+        if v.mode == FlightMode::Return {
+            breached_at = Some(v.pos);
+            break;
+        }
+    }
+    let at = breached_at.expect("GF_ACTION=Return fired");
+    assert!(
+        dist_m(at, HOME) > 490.0 && dist_m(at, HOME) < 520.0,
+        "breach at {} m",
+        dist_m(at, HOME)
+    );
+    assert!(
+        v.take_status()
+            .iter()
+            .any(|(_, t)| t == "Geofence breached")
+    );
+    assert_eq!(
+        v.return_target, rally,
+        "the rally point is closer than home"
+    );
+    run(&mut v, 400.0);
+    assert!(v.landed);
+    assert!(
+        dist_m(v.pos, rally) < 1.0,
+        "landed {} m from the rally point",
+        dist_m(v.pos, rally)
+    );
+}
