@@ -473,3 +473,13 @@ fn corridor_scan_circles_breach_return_and_v1_rally() {
         MissionCommand::Jump { target_seq: 2, .. }
     ));
 }
+
+#[test]
+fn unknown_fence_commands_are_not_dropped_silently() {
+    let p = load("ardupilot/single_home_circle.txt");
+    let err = render_plan(&p, Format::QgcPlan).unwrap_err().to_string();
+    assert!(err.contains("5005") && err.contains(".waypoints"), "{err}");
+    // WPL keeps them.
+    let back = files::parse_plan(&render_plan(&p, Format::Wpl).unwrap(), Format::Wpl).unwrap();
+    assert_eq!(back.fence.other_items, p.fence.other_items);
+}

@@ -140,7 +140,15 @@ pub fn load_plan(path: &Path) -> Result<Plan, FileError> {
 /// Renders a plan as text in `format`.
 pub fn render_plan(plan: &Plan, format: Format) -> Result<String, ParseError> {
     Ok(match format {
-        Format::QgcPlan => qgc_plan::write_plan(plan),
+        Format::QgcPlan => {
+            if let Some(other) = plan.fence.other_items.first() {
+                return Err(ParseError::Format(format!(
+                    "fence command {} has no QGroundControl .plan form; write the fence to a .waypoints file",
+                    other.command
+                )));
+            }
+            qgc_plan::write_plan(plan)
+        }
         Format::QgcMission => qgc_plan::write_legacy_mission(plan)?,
         Format::Wpl => wpl::write_plan(plan)?,
         Format::Kml => export::to_kml(plan),
