@@ -304,6 +304,7 @@ fn main() {
                 link: 0,
                 at: Instant::now(),
                 frame,
+                raw: None,
             };
             fleet.on_frame(&r, &mut events);
             events.clear();

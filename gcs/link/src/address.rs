@@ -1,4 +1,4 @@
-//! Link addresses (`udpin:`, `udpout:`, `tcpin:`, `tcpout:`, `serial:`) parsed into a typed config.
+//! Link addresses (`udpin:`, `udpout:`, `tcpin:`, `tcpout:`, `serial:`, `tlog:`) parsed into a typed config.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -36,6 +36,49 @@ pub enum LinkAddress {
         /// Baud rate in bits per second.
         baud: u32,
     },
+    /// Replay of a telemetry log (`tlog:PATH` or `tlog:PATH@SPEED`): the frames the
+    /// vehicles sent, with their recorded timing divided by `speed`. Frames sent to it
+    /// are discarded. A path containing `@` needs an explicit speed (`tlog:a@b.tlog@1`).
+    Tlog {
+        /// The `.tlog` file.
+        path: PathBuf,
+        /// How many times faster than recorded to replay.
+        speed: ReplaySpeed,
+    },
+}
+
+/// A replay speed factor: finite and greater than zero (1 is as recorded).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct ReplaySpeed(f64);
+
+// Never NaN, so equality is total.
+impl Eq for ReplaySpeed {}
+
+impl ReplaySpeed {
+    /// As recorded.
+    pub const REAL_TIME: Self = Self(1.0);
+
+    /// `factor` if it is finite and greater than zero.
+    pub fn new(factor: f64) -> Option<Self> {
+        (factor.is_finite() && factor > 0.0).then_some(Self(factor))
+    }
+
+    /// The factor: 2 replays twice as fast as recorded.
+    pub fn factor(self) -> f64 {
+        self.0
+    }
+}
+
+impl Default for ReplaySpeed {
+    fn default() -> Self {
+        Self::REAL_TIME
+    }
+}
+
+impl fmt::Display for ReplaySpeed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
 }
 
 /// Why a link address could not be parsed.
@@ -43,7 +86,7 @@ pub enum LinkAddress {
 pub enum AddressError {
     /// No `kind:` prefix, or an unknown one.
     #[error(
-        "link address {input:?} has no known kind: expected udpin:IP:PORT, udpout:HOST:PORT, tcpin:IP:PORT, tcpout:HOST:PORT or serial:PATH:BAUD"
+        "link address {input:?} has no known kind: expected udpin:IP:PORT, udpout:HOST:PORT, tcpin:IP:PORT, tcpout:HOST:PORT, serial:PATH:BAUD or tlog:PATH[@SPEED]"
     )]
     UnknownKind {
         /// The address as given.
@@ -74,6 +117,16 @@ pub enum AddressError {
         input: String,
         /// The baud text.
         baud: String,
+    },
+    /// The replay speed after `@` is not a number greater than zero.
+    #[error(
+        "link address {input:?}: replay speed {speed:?} is not a number greater than zero (e.g. tlog:flight.tlog@10; a path containing '@' needs one, e.g. @1)"
+    )]
+    BadSpeed {
+        /// The address as given.
+        input: String,
+        /// The speed text.
+        speed: String,
     },
 }
 
@@ -118,9 +171,37 @@ impl FromStr for LinkAddress {
                     baud,
                 })
             }
+            "tlog" => parse_tlog(input, rest),
             _ => Err(unknown()),
         }
     }
+}
+
+fn parse_tlog(input: &str, rest: &str) -> Result<LinkAddress, AddressError> {
+    let (path, speed) = match rest.rsplit_once('@') {
+        None => (rest, ReplaySpeed::REAL_TIME),
+        Some((path, speed)) => {
+            let factor = speed
+                .parse::<f64>()
+                .ok()
+                .and_then(ReplaySpeed::new)
+                .ok_or_else(|| AddressError::BadSpeed {
+                    input: input.to_owned(),
+                    speed: speed.to_owned(),
+                })?;
+            (path, factor)
+        }
+    };
+    if path.is_empty() {
+        return Err(AddressError::BadEndpoint {
+            input: input.to_owned(),
+            expected: "a .tlog file path, e.g. tlog:flight.tlog or tlog:flight.tlog@10",
+        });
+    }
+    Ok(LinkAddress::Tlog {
+        path: PathBuf::from(path),
+        speed,
+    })
 }
 
 fn parse_host_port(input: &str, rest: &str) -> Result<(String, u16), AddressError> {
@@ -159,6 +240,14 @@ impl fmt::Display for LinkAddress {
             Self::TcpIn(a) => write!(f, "tcpin:{a}"),
             Self::TcpOut { host, port } => write!(f, "tcpout:{}:{port}", bracket(host)),
             Self::Serial { path, baud } => write!(f, "serial:{}:{baud}", path.display()),
+            Self::Tlog { path, speed } => {
+                let path = path.display().to_string();
+                if *speed == ReplaySpeed::REAL_TIME && !path.contains('@') {
+                    write!(f, "tlog:{path}")
+                } else {
+                    write!(f, "tlog:{path}@{speed}")
+                }
+            }
         }
     }
 }
@@ -216,6 +305,10 @@ mod tests {
             "tcpin:127.0.0.1:5760",
             "tcpout:[::1]:5760",
             "serial:/dev/pts/3:115200",
+            "tlog:/var/log/vigil/2026-11-27 01-38-56.tlog",
+            "tlog:flight.tlog@10",
+            "tlog:flight.tlog@0.25",
+            "tlog:/mnt/usb@drone/a.tlog@1",
         ] {
             let a: LinkAddress = s.parse().unwrap();
             assert_eq!(a.to_string(), s);
@@ -253,5 +346,67 @@ mod tests {
             "tcpout::5760".parse::<LinkAddress>(),
             Err(AddressError::BadEndpoint { .. })
         ));
+    }
+
+    #[test]
+    fn tlog_addresses_take_an_optional_speed_after_at() {
+        let speed = |f| ReplaySpeed::new(f).unwrap();
+        assert_eq!(
+            "tlog:logs/flight.tlog".parse(),
+            Ok(LinkAddress::Tlog {
+                path: "logs/flight.tlog".into(),
+                speed: ReplaySpeed::REAL_TIME
+            })
+        );
+        assert_eq!(
+            "tlog:C:\\logs\\flight.tlog@2.5".parse(),
+            Ok(LinkAddress::Tlog {
+                path: "C:\\logs\\flight.tlog".into(),
+                speed: speed(2.5)
+            })
+        );
+        // The last '@' separates the speed, so paths may contain '@' when it is given.
+        assert_eq!(
+            "tlog:/mnt/usb@drone/a.tlog@1".parse(),
+            Ok(LinkAddress::Tlog {
+                path: "/mnt/usb@drone/a.tlog".into(),
+                speed: ReplaySpeed::REAL_TIME
+            })
+        );
+        assert_eq!(ReplaySpeed::default(), ReplaySpeed::REAL_TIME);
+        assert_eq!(speed(10.0).factor(), 10.0);
+    }
+
+    #[test]
+    fn tlog_address_errors_name_the_bad_part() {
+        for (bad, speed) in [
+            ("tlog:flight.tlog@", ""),
+            ("tlog:flight.tlog@fast", "fast"),
+            ("tlog:flight.tlog@0", "0"),
+            ("tlog:flight.tlog@-2", "-2"),
+            ("tlog:flight.tlog@inf", "inf"),
+            ("tlog:flight.tlog@NaN", "NaN"),
+            ("tlog:/mnt/usb@drone/a.tlog", "drone/a.tlog"),
+        ] {
+            let e = bad.parse::<LinkAddress>().unwrap_err();
+            assert_eq!(
+                e,
+                AddressError::BadSpeed {
+                    input: bad.into(),
+                    speed: speed.into()
+                }
+            );
+            assert!(e.to_string().contains(bad), "{e}");
+            assert!(e.to_string().contains("tlog:flight.tlog@10"), "{e}");
+        }
+        for bad in ["tlog:", "tlog:@10"] {
+            let e = bad.parse::<LinkAddress>().unwrap_err();
+            assert!(matches!(e, AddressError::BadEndpoint { .. }), "{bad}: {e}");
+            assert!(e.to_string().contains(".tlog file path"), "{e}");
+        }
+        let e = "tlogs:flight.tlog".parse::<LinkAddress>().unwrap_err();
+        assert!(e.to_string().contains("tlog:PATH[@SPEED]"), "{e}");
+        assert_eq!(ReplaySpeed::new(0.0), None);
+        assert_eq!(ReplaySpeed::new(f64::NAN), None);
     }
 }

@@ -235,6 +235,7 @@ mod tests {
                 sequence: seq,
                 msg,
             },
+            raw: None,
         }
     }
 

@@ -7,7 +7,7 @@ use std::time::Instant;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
-use super::{LinkId, Outgoing, Received};
+use super::{KeepRaw, LinkId, Outgoing, Received};
 use crate::frame::decode_all;
 
 /// Largest UDP payload we read; MAVLink datagrams are far smaller.
@@ -20,6 +20,7 @@ pub(super) async fn run(
     remote: Option<SocketAddr>,
     inbound: mpsc::Sender<Received>,
     mut outgoing: mpsc::Receiver<Outgoing>,
+    keep_raw: KeepRaw,
 ) {
     let mut buf = vec![0u8; MAX_DATAGRAM];
     // Peers heard, and the peer each system id last spoke from.
@@ -42,9 +43,10 @@ pub(super) async fn run(
                 }
                 let at = Instant::now();
                 let mut frames = Vec::new();
-                decode_all(&buf[..n], |frame, _| {
+                decode_all(&buf[..n], |frame, raw| {
                     peer_of.insert(frame.sysid, from);
-                    frames.push(Received { link: id, at, frame });
+                    let raw = keep_raw.bytes(raw);
+                    frames.push(Received { link: id, at, frame, raw });
                 });
                 for r in frames {
                     if inbound.send(r).await.is_err() {

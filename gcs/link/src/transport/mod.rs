@@ -1,12 +1,15 @@
-//! Byte transports under the MAVLink core: UDP, TCP and serial, each in its own tokio task.
+//! Byte transports under the MAVLink core: UDP, TCP and serial, each in its own tokio task,
+//! and replay of a telemetry log.
 //!
 //! A transport decodes frames with rust-mavlink and forwards them to one inbound channel
 //! shared by every link; it sends the encoded frames it is given, to the peer that
 //! last spoke with the target system id where it has several peers.
 
 mod datagram;
+mod replay;
 mod stream;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::sync::mpsc;
@@ -29,6 +32,29 @@ pub struct Received {
     pub at: Instant,
     /// The decoded frame.
     pub frame: Frame,
+    /// The frame's bytes as received, kept only for links opened with [`KeepRaw::Yes`]
+    /// (for the telemetry log); `None` otherwise, and for replayed frames.
+    pub raw: Option<Arc<[u8]>>,
+}
+
+/// Whether a link keeps each received frame's bytes in [`Received::raw`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeepRaw {
+    /// Decode only (the default: costs nothing).
+    #[default]
+    No,
+    /// Also copy each frame's bytes, for recording.
+    Yes,
+}
+
+impl KeepRaw {
+    /// The bytes of `raw` if they are kept.
+    pub(crate) fn bytes(self, raw: &mavlink::MAVLinkMessageRaw) -> Option<Arc<[u8]>> {
+        match self {
+            Self::No => None,
+            Self::Yes => Some(Arc::from(crate::tlog::frame_bytes(raw))),
+        }
+    }
 }
 
 /// An encoded frame to send on a link.
@@ -60,6 +86,14 @@ pub enum TransportError {
         /// The serial driver's reason.
         source: tokio_serial::Error,
     },
+    /// The telemetry log to replay could not be opened.
+    #[error("cannot open link {address}: {source}")]
+    Tlog {
+        /// The link address.
+        address: LinkAddress,
+        /// Why.
+        source: crate::tlog::TlogError,
+    },
 }
 
 /// An open link: where outgoing frames go, and the local address where one applies.
@@ -80,6 +114,16 @@ pub async fn open(
     address: &LinkAddress,
     inbound: mpsc::Sender<Received>,
 ) -> Result<OpenLink, TransportError> {
+    open_with(id, address, inbound, KeepRaw::No).await
+}
+
+/// As [`open`], keeping each received frame's bytes when `keep_raw` says so.
+pub async fn open_with(
+    id: LinkId,
+    address: &LinkAddress,
+    inbound: mpsc::Sender<Received>,
+    keep_raw: KeepRaw,
+) -> Result<OpenLink, TransportError> {
     let io_err = |source| TransportError::Io {
         address: address.clone(),
         source,
@@ -89,7 +133,7 @@ pub async fn open(
         LinkAddress::UdpIn(bind) => {
             let socket = tokio::net::UdpSocket::bind(bind).await.map_err(io_err)?;
             let local = socket.local_addr().map_err(io_err)?;
-            tokio::spawn(datagram::run(id, socket, None, inbound, rx));
+            tokio::spawn(datagram::run(id, socket, None, inbound, rx, keep_raw));
             Some(local)
         }
         LinkAddress::UdpOut { host, port } => {
@@ -110,13 +154,20 @@ pub async fn open(
             };
             let socket = tokio::net::UdpSocket::bind(bind).await.map_err(io_err)?;
             let local = socket.local_addr().map_err(io_err)?;
-            tokio::spawn(datagram::run(id, socket, Some(remote), inbound, rx));
+            tokio::spawn(datagram::run(
+                id,
+                socket,
+                Some(remote),
+                inbound,
+                rx,
+                keep_raw,
+            ));
             Some(local)
         }
         LinkAddress::TcpIn(bind) => {
             let listener = tokio::net::TcpListener::bind(bind).await.map_err(io_err)?;
             let local = listener.local_addr().map_err(io_err)?;
-            tokio::spawn(stream::serve_tcp(id, listener, inbound, rx));
+            tokio::spawn(stream::serve_tcp(id, listener, inbound, rx, keep_raw));
             Some(local)
         }
         LinkAddress::TcpOut { host, port } => {
@@ -131,6 +182,7 @@ pub async fn open(
                 *port,
                 inbound,
                 rx,
+                keep_raw,
             ));
             None
         }
@@ -142,7 +194,16 @@ pub async fn open(
                     address: address.clone(),
                     source,
                 })?;
-            tokio::spawn(stream::run_serial(id, port, inbound, rx));
+            tokio::spawn(stream::run_serial(id, port, inbound, rx, keep_raw));
+            None
+        }
+        LinkAddress::Tlog { path, speed } => {
+            let reader =
+                crate::tlog::TlogReader::open(path).map_err(|source| TransportError::Tlog {
+                    address: address.clone(),
+                    source,
+                })?;
+            replay::spawn(id, reader, *speed, inbound, rx);
             None
         }
     };

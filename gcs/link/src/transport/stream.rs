@@ -9,7 +9,7 @@ use mavlink::dialects::common::MavMessage;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use super::{LinkId, OUTGOING_QUEUE, Outgoing, Received};
+use super::{KeepRaw, LinkId, OUTGOING_QUEUE, Outgoing, Received};
 use crate::frame::decode_raw;
 
 /// Wait between reconnect attempts of a `tcpout` link.
@@ -29,6 +29,7 @@ async fn pump<S: AsyncRead + AsyncWrite + Unpin>(
     stream: S,
     inbound: &mpsc::Sender<Received>,
     outgoing: &mut mpsc::Receiver<Outgoing>,
+    keep_raw: KeepRaw,
     mut on_frame: impl FnMut(u8),
 ) -> End {
     let (read, mut write) = tokio::io::split(stream);
@@ -45,7 +46,8 @@ async fn pump<S: AsyncRead + AsyncWrite + Unpin>(
                 };
                 let Some(frame) = decode_raw(&raw) else { continue };
                 on_frame(frame.sysid);
-                let r = Received { link: id, at: Instant::now(), frame };
+                let raw = keep_raw.bytes(&raw);
+                let r = Received { link: id, at: Instant::now(), frame, raw };
                 if inbound.send(r).await.is_err() {
                     return End::Shutdown;
                 }
@@ -67,8 +69,9 @@ pub(super) async fn run_serial(
     port: tokio_serial::SerialStream,
     inbound: mpsc::Sender<Received>,
     mut outgoing: mpsc::Receiver<Outgoing>,
+    keep_raw: KeepRaw,
 ) {
-    if let End::StreamClosed = pump(id, port, &inbound, &mut outgoing, |_| {}).await {
+    if let End::StreamClosed = pump(id, port, &inbound, &mut outgoing, keep_raw, |_| {}).await {
         tracing::warn!(link = id, "serial port closed or failed");
     }
 }
@@ -81,11 +84,12 @@ pub(super) async fn run_tcp_out(
     port: u16,
     inbound: mpsc::Sender<Received>,
     mut outgoing: mpsc::Receiver<Outgoing>,
+    keep_raw: KeepRaw,
 ) {
     let mut stream = Some(first);
     loop {
         if let Some(s) = stream.take()
-            && let End::Shutdown = pump(id, s, &inbound, &mut outgoing, |_| {}).await
+            && let End::Shutdown = pump(id, s, &inbound, &mut outgoing, keep_raw, |_| {}).await
         {
             return;
         }
@@ -112,6 +116,7 @@ pub(super) async fn serve_tcp(
     listener: tokio::net::TcpListener,
     inbound: mpsc::Sender<Received>,
     mut outgoing: mpsc::Receiver<Outgoing>,
+    keep_raw: KeepRaw,
 ) {
     let mut next_conn = 0u64;
     let mut conns: HashMap<u64, mpsc::Sender<Outgoing>> = HashMap::new();
@@ -129,7 +134,7 @@ pub(super) async fn serve_tcp(
                 let inbound = inbound.clone();
                 let conn_of = Arc::clone(&conn_of);
                 tokio::spawn(async move {
-                    pump(id, tcp, &inbound, &mut rx, |sysid| {
+                    pump(id, tcp, &inbound, &mut rx, keep_raw, |sysid| {
                         if let Ok(mut map) = conn_of.lock() {
                             map.insert(sysid, conn);
                         }
