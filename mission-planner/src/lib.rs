@@ -3,6 +3,14 @@
 //! This crate knows nothing of sockets, Bevy or GDAL: terrain comes in through the
 //! [`ElevationModel`] trait, which `geo-intel` implements over real DEMs.
 //!
+//! - Model: [`Plan`] = [`Mission`] of typed [`MissionItem`]s + [`GeoFence`] +
+//!   [`RallyPoint`]s; [`mavlink`] converts all three to and from [`MissionItemInt`].
+//! - Files: [`files`] reads and writes QGroundControl `.plan`/`.mission` and
+//!   `QGC WPL 110`, reads MAVProxy fence/rally lists, exports KML and GeoJSON.
+//! - Generators: [`generate`] (border patrol, lawnmower survey, corridor, orbit).
+//! - Checks: [`validate`] (every issue, located) and [`estimate`] (distance, time,
+//!   battery), both over the [`flight`] path.
+//!
 //! ```
 //! use mission_planner::{Altitude, LatLon, Mission, MissionItem, mavlink};
 //!
