@@ -35,6 +35,7 @@ pub mod geofence;
 pub mod mission_exec;
 pub mod mission_server;
 pub mod model;
+pub mod param_server;
 pub mod params;
 pub mod runner;
 pub mod telemetry;

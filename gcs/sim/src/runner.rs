@@ -213,6 +213,7 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
             out_delay: VecDeque::new(),
             in_delay: VecDeque::new(),
             last_gcs: None,
+            param_server: crate::param_server::ParamServer::new(spec.sysid, &config.params),
             gcs_lost: false,
             state: state_tx,
             missions: MissionServer::default(),
@@ -251,6 +252,7 @@ struct Runner {
     in_delay: VecDeque<(Instant, Frame)>,
     last_gcs: Option<Instant>,
     gcs_lost: bool,
+    param_server: crate::param_server::ParamServer,
     state: watch::Sender<SimVehicle>,
     missions: MissionServer,
     next_mission_current: Instant,
@@ -300,6 +302,9 @@ impl Runner {
                     }
                     self.send_status();
                     self.run_missions(now);
+                    for msg in self.param_server.poll_stream() {
+                        self.send(&msg);
+                    }
                     while self.out_delay.front().is_some_and(|(t, _)| *t <= now) {
                         let (_, bytes) = self.out_delay.pop_front().expect("checked");
                         let _ = self.link.outgoing.try_send(Outgoing { bytes, target: None });
@@ -463,6 +468,12 @@ impl Runner {
                     if let Err(text) = self.model.set_mode(mode) {
                         self.model.say(MavSeverity::MAV_SEVERITY_CRITICAL, text);
                     }
+                }
+            }
+            m if crate::param_server::ParamServer::handles(m) => {
+                let sysid = self.sysid;
+                for msg in self.param_server.on_message(sysid, m, &mut self.model.params) {
+                    self.send(&msg);
                 }
             }
             _ => {}

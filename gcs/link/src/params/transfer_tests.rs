@@ -1,0 +1,428 @@
+//! Sans-IO tests of the parameter machines: a fake clock and a scripted vehicle.
+
+use std::time::Duration;
+
+use super::*;
+
+const V: VehicleId = VehicleId {
+    sysid: 1,
+    compid: 1,
+};
+const ENC: ParamEncoding = ParamEncoding::Bytewise;
+
+/// A scripted PX4: its table and the PARAM_VALUE it would send.
+struct Vehicle {
+    params: Vec<(String, ParamValue)>,
+}
+
+impl Vehicle {
+    fn new(n: usize) -> Self {
+        let params = (0..n)
+            .map(|i| {
+                let value = if i % 2 == 0 {
+                    ParamValue::I32(-(i as i32)) // negative integers are NaN on the wire
+                } else {
+                    ParamValue::F32(i as f32 * 0.5)
+                };
+                (format!("P_{i:03}"), value)
+            })
+            .collect();
+        Self { params }
+    }
+
+    fn value(&self, i: usize) -> MavMessage {
+        let (name, value) = &self.params[i];
+        MavMessage::PARAM_VALUE(PARAM_VALUE_DATA {
+            param_value: value.to_wire(ENC),
+            param_count: self.params.len() as u16,
+            param_index: i as u16,
+            param_id: param_id(name),
+            param_type: value.mav_type(),
+        })
+    }
+
+    fn hash(&self, h: u32) -> MavMessage {
+        MavMessage::PARAM_VALUE(PARAM_VALUE_DATA {
+            param_value: f32::from_bits(h),
+            param_count: self.params.len() as u16,
+            param_index: u16::MAX,
+            param_id: param_id(HASH_CHECK_NAME),
+            param_type: MavParamType::MAV_PARAM_TYPE_UINT32,
+        })
+    }
+
+    fn expected(&self) -> Vec<Param> {
+        self.params
+            .iter()
+            .enumerate()
+            .map(|(i, (name, value))| Param {
+                name: name.clone(),
+                value: *value,
+                index: i as u16,
+            })
+            .collect()
+    }
+}
+
+fn sends(out: &mut Vec<Action>) -> Vec<MavMessage> {
+    out.drain(..)
+        .filter_map(|a| match a {
+            Action::Send(m) => Some(m),
+            _ => None,
+        })
+        .collect()
+}
+
+fn read_indices(msgs: &[MavMessage]) -> Vec<i16> {
+    msgs.iter()
+        .map(|m| match m {
+            MavMessage::PARAM_REQUEST_READ(r) => {
+                assert_eq!((r.target_system, r.target_component), (1, 1));
+                r.param_index
+            }
+            other => panic!("expected PARAM_REQUEST_READ, got {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn fetch_collects_the_stream_with_progress_and_hash() {
+    let t0 = Instant::now();
+    let veh = Vehicle::new(5);
+    let mut out = Vec::new();
+    let mut f = FetchAll::start(V, ENC, t0, &mut out);
+    assert!(matches!(
+        sends(&mut out)[..],
+        [MavMessage::PARAM_REQUEST_LIST(PARAM_REQUEST_LIST_DATA {
+            target_system: 1,
+            target_component: 1
+        })]
+    ));
+    f.on_message(1, &veh.hash(0x1234_5678), t0, &mut out);
+    assert_eq!(out.pop(), Some(Action::HashCheck(0x1234_5678)));
+    let mut progress = vec![];
+    for i in 0..5 {
+        f.on_message(1, &veh.value(i), t0, &mut out);
+        for a in out.drain(..) {
+            match a {
+                Action::Progress(p) => progress.push((p.received, p.total)),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert_eq!(progress, vec![(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]);
+    let set = f.take_result().unwrap().unwrap();
+    assert_eq!(set.params, veh.expected());
+    assert_eq!(set.hash, Some(0x1234_5678));
+    assert!(!set.from_cache);
+    assert!(f.take_result().is_none());
+}
+
+#[test]
+fn loss_reordering_and_duplicates_end_with_the_exact_list() {
+    let t0 = Instant::now();
+    let veh = Vehicle::new(30);
+    let mut out = Vec::new();
+    let mut f = FetchAll::start(V, ENC, t0, &mut out);
+    out.clear();
+    // Reversed, every third lost, every fifth twice; a camera's PARAM_VALUE too.
+    let mut t = t0;
+    for i in (0..30).rev() {
+        t += Duration::from_millis(2);
+        if i % 3 == 1 {
+            continue;
+        }
+        f.on_message(100, &veh.value((i + 1) % 30), t, &mut out);
+        f.on_message(1, &veh.value(i), t, &mut out);
+        if i % 5 == 0 {
+            f.on_message(1, &veh.value(i), t, &mut out);
+        }
+        f.on_tick(t, &mut out);
+    }
+    let progress: Vec<usize> = out
+        .drain(..)
+        .map(|a| match a {
+            Action::Progress(p) => p.received,
+            other => panic!("nothing is sent while the stream flows: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        progress,
+        (1..=20).collect::<Vec<_>>(),
+        "duplicates count once"
+    );
+    // The stream goes quiet: the first ten missing indices are re-requested.
+    t += PARAM_STREAM_GAP_TIMEOUT;
+    f.on_tick(t, &mut out);
+    let missing: Vec<i16> = (0..30).filter(|i| i % 3 == 1).collect();
+    assert_eq!(read_indices(&sends(&mut out)), missing);
+    // Answers arrive out of order; each one frees a slot, but nothing else is missing.
+    for &i in missing.iter().rev() {
+        f.on_message(1, &veh.value(i as usize), t, &mut out);
+    }
+    let set = f.take_result().expect("done").expect("complete");
+    assert_eq!(set.params, veh.expected());
+}
+
+#[test]
+fn missing_indices_are_rerequested_in_a_window_until_answered() {
+    let t0 = Instant::now();
+    let veh = Vehicle::new(40);
+    let mut out = Vec::new();
+    let mut f = FetchAll::start(V, ENC, t0, &mut out);
+    out.clear();
+    // Only index 0 arrives; 39 are missing.
+    f.on_message(1, &veh.value(0), t0, &mut out);
+    out.clear();
+    let mut t = t0 + PARAM_STREAM_GAP_TIMEOUT;
+    f.on_tick(t, &mut out);
+    assert_eq!(read_indices(&sends(&mut out)), (1..=10).collect::<Vec<_>>());
+    // Answering index 1 opens the window to index 11.
+    f.on_message(1, &veh.value(1), t, &mut out);
+    let s = sends(&mut out);
+    assert_eq!(read_indices(&s), vec![11]);
+    // Nothing more until the read timeout; then the late ones are asked again.
+    f.on_tick(t + PARAM_READ_TIMEOUT / 2, &mut out);
+    assert!(out.is_empty());
+    t += PARAM_READ_TIMEOUT;
+    f.on_tick(t, &mut out);
+    assert_eq!(read_indices(&sends(&mut out)), (2..=11).collect::<Vec<_>>());
+    for i in 2..40 {
+        f.on_message(1, &veh.value(i), t, &mut out);
+    }
+    assert_eq!(f.take_result().unwrap().unwrap().params, veh.expected());
+}
+
+#[test]
+fn an_index_that_never_comes_fails_loudly_after_bounded_retries() {
+    let t0 = Instant::now();
+    let veh = Vehicle::new(3);
+    let mut out = Vec::new();
+    let mut f = FetchAll::start(V, ENC, t0, &mut out);
+    f.on_message(1, &veh.value(0), t0, &mut out);
+    f.on_message(1, &veh.value(2), t0, &mut out);
+    out.clear();
+    let mut t = t0 + PARAM_STREAM_GAP_TIMEOUT;
+    let mut reads = 0;
+    for _ in 0..50 {
+        f.on_tick(t, &mut out);
+        reads += read_indices(&sends(&mut out)).len();
+        if let Some(r) = f.take_result() {
+            assert_eq!(reads, usize::from(PARAM_MAX_ATTEMPTS));
+            assert_eq!(
+                r,
+                Err(ParamError::Incomplete {
+                    vehicle: V,
+                    missing: vec![1],
+                    total: 3
+                })
+            );
+            return;
+        }
+        t += PARAM_READ_TIMEOUT;
+    }
+    panic!("never gave up");
+}
+
+#[test]
+fn silent_vehicle_gets_the_list_request_again_then_a_timeout() {
+    let t0 = Instant::now();
+    let mut out = Vec::new();
+    let mut f = FetchAll::start(V, ENC, t0, &mut out);
+    let mut lists = sends(&mut out).len();
+    let mut t = t0;
+    while f.take_result().is_none() {
+        t += PARAM_LIST_START_TIMEOUT;
+        f.on_tick(t, &mut out);
+        lists += sends(&mut out).len();
+        assert!(lists <= usize::from(PARAM_MAX_ATTEMPTS));
+        if f.is_done() {
+            break;
+        }
+    }
+    assert_eq!(lists, usize::from(PARAM_MAX_ATTEMPTS));
+}
+
+#[test]
+fn cached_set_with_the_reported_hash_stops_the_stream() {
+    let t0 = Instant::now();
+    let veh = Vehicle::new(4);
+    let cached = ParamSet {
+        params: veh.expected(),
+        hash: Some(77),
+        from_cache: false,
+    };
+    let mut out = Vec::new();
+    let mut f = FetchAll::start(V, ENC, t0, &mut out);
+    out.clear();
+    // A set with another hash is refused.
+    f.on_message(1, &veh.hash(78), t0, &mut out);
+    assert!(!f.use_cached(&cached, &mut out));
+    let mut f = FetchAll::start(V, ENC, t0, &mut out);
+    out.clear();
+    f.on_message(1, &veh.hash(77), t0, &mut out);
+    assert_eq!(out.pop(), Some(Action::HashCheck(77)));
+    assert!(f.use_cached(&cached, &mut out));
+    match &sends(&mut out)[..] {
+        [MavMessage::PARAM_SET(s)] => {
+            assert_eq!(param_name(&s.param_id).as_deref(), Some(HASH_CHECK_NAME));
+            assert_eq!(s.target_system, 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    let set = f.take_result().unwrap().unwrap();
+    assert!(set.from_cache);
+    assert_eq!(set.params, veh.expected());
+    // The rest of the stream, if any still comes, is ignored.
+    f.on_message(1, &veh.value(0), t0, &mut out);
+    assert!(out.is_empty() && f.take_result().is_none());
+}
+
+fn echo(name: &str, value: ParamValue) -> MavMessage {
+    MavMessage::PARAM_VALUE(PARAM_VALUE_DATA {
+        param_value: value.to_wire(ENC),
+        param_count: 50,
+        param_index: 7,
+        param_id: param_id(name),
+        param_type: value.mav_type(),
+    })
+}
+
+#[test]
+fn set_is_retried_until_the_echo_carries_the_new_value() {
+    let t0 = Instant::now();
+    let mut out = Vec::new();
+    let mut s = SetOne::start(V, "NAV_DLL_ACT", ParamValue::I32(2), ENC, t0, &mut out).unwrap();
+    match &sends(&mut out)[..] {
+        [MavMessage::PARAM_SET(p)] => {
+            assert_eq!(p.param_type, MavParamType::MAV_PARAM_TYPE_INT32);
+            assert_eq!(p.param_value.to_bits(), 2, "PX4's bytewise INT32");
+            assert_eq!(param_name(&p.param_id).as_deref(), Some("NAV_DLL_ACT"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Lost: retransmitted after the timeout.
+    let t = t0 + PARAM_READ_TIMEOUT;
+    s.on_tick(t, &mut out);
+    assert_eq!(sends(&mut out).len(), 1);
+    // Another parameter's value does not confirm it; the right one does.
+    s.on_message(1, &echo("NAV_RCL_ACT", ParamValue::I32(2)), t, &mut out);
+    assert!(s.take_result().is_none());
+    s.on_message(1, &echo("NAV_DLL_ACT", ParamValue::I32(2)), t, &mut out);
+    let p = s.take_result().unwrap().unwrap();
+    assert_eq!(p.value, ParamValue::I32(2));
+    assert_eq!(p.index, 7);
+}
+
+#[test]
+fn a_stale_echo_is_tolerated_once_then_a_refusal_is_reported() {
+    let t0 = Instant::now();
+    let mut out = Vec::new();
+    let want = ParamValue::F32(80.0);
+    let mut s = SetOne::start(V, "RTL_RETURN_ALT", want, ENC, t0, &mut out).unwrap();
+    out.clear();
+    s.on_message(
+        1,
+        &echo("RTL_RETURN_ALT", ParamValue::F32(60.0)),
+        t0,
+        &mut out,
+    );
+    assert_eq!(sends(&mut out).len(), 1, "sent again at once");
+    assert!(s.take_result().is_none());
+    s.on_message(1, &echo("RTL_RETURN_ALT", want), t0, &mut out);
+    assert!(s.take_result().unwrap().is_ok());
+
+    let mut s = SetOne::start(V, "RTL_RETURN_ALT", want, ENC, t0, &mut out).unwrap();
+    out.clear();
+    for _ in 0..2 {
+        s.on_message(
+            1,
+            &echo("RTL_RETURN_ALT", ParamValue::F32(60.0)),
+            t0,
+            &mut out,
+        );
+    }
+    assert_eq!(
+        s.take_result(),
+        Some(Err(ParamError::Rejected {
+            vehicle: V,
+            name: "RTL_RETURN_ALT".into(),
+            requested: want,
+            actual: ParamValue::F32(60.0),
+        }))
+    );
+}
+
+#[test]
+fn set_reports_type_mismatch_and_timeout() {
+    let t0 = Instant::now();
+    let mut out = Vec::new();
+    let mut s = SetOne::start(V, "COM_DL_LOSS_T", ParamValue::F32(5.0), ENC, t0, &mut out).unwrap();
+    s.on_message(1, &echo("COM_DL_LOSS_T", ParamValue::I32(10)), t0, &mut out);
+    assert!(matches!(
+        s.take_result(),
+        Some(Err(ParamError::TypeMismatch {
+            sent_type: "REAL32",
+            vehicle_type: "INT32",
+            ..
+        }))
+    ));
+
+    out.clear();
+    let mut s = SetOne::start(V, "COM_DL_LOSS_T", ParamValue::I32(5), ENC, t0, &mut out).unwrap();
+    let mut t = t0;
+    let mut sent = sends(&mut out).len();
+    let r = loop {
+        t += PARAM_READ_TIMEOUT;
+        s.on_tick(t, &mut out);
+        sent += sends(&mut out).len();
+        if let Some(r) = s.take_result() {
+            break r;
+        }
+    };
+    assert_eq!(sent, usize::from(PARAM_MAX_ATTEMPTS));
+    assert!(
+        matches!(&r, Err(ParamError::Timeout { what, attempts, .. })
+            if what == "PARAM_SET COM_DL_LOSS_T" && *attempts == PARAM_MAX_ATTEMPTS),
+        "{r:?}"
+    );
+    assert_eq!(
+        SetOne::start(
+            V,
+            "A_NAME_TOO_LONG_X",
+            ParamValue::I32(1),
+            ENC,
+            t0,
+            &mut out
+        )
+        .err(),
+        Some(ParamError::NameTooLong("A_NAME_TOO_LONG_X".into()))
+    );
+}
+
+#[test]
+fn read_by_name_and_by_index() {
+    let t0 = Instant::now();
+    let mut out = Vec::new();
+    let mut r =
+        ReadOne::start(V, ParamRef::Name("COM_FLTMODE1".into()), ENC, t0, &mut out).unwrap();
+    match &sends(&mut out)[..] {
+        [MavMessage::PARAM_REQUEST_READ(q)] => {
+            assert_eq!(q.param_index, -1);
+            assert_eq!(param_name(&q.param_id).as_deref(), Some("COM_FLTMODE1"));
+        }
+        other => panic!("{other:?}"),
+    }
+    r.on_tick(t0 + PARAM_READ_TIMEOUT, &mut out);
+    assert_eq!(sends(&mut out).len(), 1);
+    r.on_message(1, &echo("COM_FLTMODE2", ParamValue::I32(-1)));
+    assert!(r.take_result().is_none());
+    r.on_message(1, &echo("COM_FLTMODE1", ParamValue::I32(-1)));
+    assert_eq!(r.take_result().unwrap().unwrap().value, ParamValue::I32(-1));
+
+    let mut r = ReadOne::start(V, ParamRef::Index(7), ENC, t0, &mut out).unwrap();
+    assert_eq!(read_indices(&sends(&mut out)), vec![7]);
+    r.on_message(1, &echo("ANY", ParamValue::F32(1.5)));
+    let p = r.take_result().unwrap().unwrap();
+    assert_eq!((p.name.as_str(), p.index), ("ANY", 7));
+}
