@@ -38,12 +38,20 @@ pub struct Fleet {
 /// A copy of the whole fleet's state, published to the application.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FleetSnapshot {
-    /// Every vehicle heard, by id.
+    /// Every vehicle heard, by id (a list in JSON, ordered by id).
+    #[serde(serialize_with = "vehicles_as_list")]
     pub vehicles: BTreeMap<VehicleId, VehicleState>,
     /// Events dropped because the application did not drain its event queue.
     pub dropped_events: u64,
     /// Outgoing frames dropped because a link's queue was full.
     pub dropped_frames: u64,
+}
+
+fn vehicles_as_list<S: serde::Serializer>(
+    vehicles: &BTreeMap<VehicleId, VehicleState>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(vehicles.values())
 }
 
 impl FleetSnapshot {

@@ -1,0 +1,208 @@
+//! `gcs-cli` against the simulated PX4 over real UDP: each test runs the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use gcs_sim::SimConfig;
+
+fn shared_data() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    assert!(
+        p.is_dir(),
+        "the shared test data is missing: expected {}",
+        p.display()
+    );
+    p
+}
+
+/// A free UDP port for the CLI's udpin link (bound and released at once).
+fn free_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn sim_to(port: u16, sysid: u8) -> gcs_sim::SimHandle {
+    let mut cfg = SimConfig::new(format!("udpout:127.0.0.1:{port}").parse().unwrap());
+    cfg.gps_fix_after_s = 0.0;
+    cfg.speed = 5.0;
+    cfg.vehicles[0].sysid = sysid;
+    gcs_sim::start(cfg).await.unwrap()
+}
+
+async fn cli(port: u16, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gcs-cli"));
+    cmd.arg("--connect")
+        .arg(format!("udpin:127.0.0.1:{port}"))
+        .args(args)
+        .stdin(Stdio::null());
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// Waits (up to 10 s) for the simulator's state to satisfy `cond`; its state is republished every 20 ms.
+async fn eventually(
+    sim: &gcs_sim::SimHandle,
+    what: &str,
+    cond: impl Fn(&gcs_sim::SimVehicle) -> bool,
+) {
+    for _ in 0..500 {
+        if cond(&sim.vehicle(0)) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("simulator never showed {what}");
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_and_download_a_qgroundcontrol_plan() {
+    let port = free_port();
+    let sim = sim_to(port, 1).await;
+    let plan = shared_data().join("04_missions/qgc/simple_square.plan");
+    let out = cli(
+        port,
+        &["--json", "mission", "upload", plan.to_str().unwrap()],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sent = report["uploaded"].as_u64().unwrap() as usize;
+    eventually(&sim, "the uploaded mission", |v| v.mission.len() == sent).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let back = dir.path().join("back.plan");
+    let out = cli(port, &["mission", "download", "-o", back.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let mut original = mission_planner::files::load_plan(&plan).unwrap();
+    original.mission.home = None;
+    let mut downloaded = mission_planner::files::load_plan(&back).unwrap();
+    // A .plan always carries a planned home; PX4's list does not include it.
+    downloaded.mission.home = None;
+    let a = mission_planner::mavlink::mission_to_raw(&original.mission);
+    let b = mission_planner::mavlink::mission_to_raw(&downloaded.mission);
+    assert_eq!(a.len(), b.len());
+    assert!(a.iter().zip(&b).all(|(x, y)| x.same_as(y)), "{a:?}\n{b:?}");
+
+    let json = dir.path().join("items.json");
+    let out = cli(port, &["mission", "download", "-o", json.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let out = cli(port, &["mission", "clear"]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    eventually(&sim, "an empty mission", |v| v.mission.is_empty()).await;
+    // The JSON form uploads back.
+    let out = cli(port, &["mission", "upload", json.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    eventually(&sim, "the mission back", |v| v.mission.len() == sent).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_need_confirmation_and_report_refusals() {
+    let port = free_port();
+    let sim = sim_to(port, 3).await;
+    let out = cli(port, &["arm"]).await;
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--yes"), "{}", text(&out));
+    assert!(!sim.vehicle(0).armed);
+
+    for args in [
+        &["--yes", "arm"][..],
+        &["--yes", "takeoff", "15"],
+        &["mode", "hold"],
+        &["goto", "16.976", "7.987", "20"],
+    ] {
+        let out = cli(port, args).await;
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
+    eventually(&sim, "armed", |v| v.armed).await;
+    // PX4 needs RC for Position mode: a refusal is a failure with the reason.
+    let out = cli(port, &["mode", "position"]).await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("temporarily rejected"),
+        "{}",
+        text(&out)
+    );
+    let out = cli(port, &["rtl"]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    eventually(&sim, "Return mode", |v| {
+        v.mode == gcs_link::FlightMode::Return
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_exit_non_zero_with_the_reason() {
+    let port = free_port();
+    let _sim = sim_to(port, 1).await;
+    let out = cli(port, &["--target", "99", "--wait-s", "2", "arm", "--yes"]).await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("no HEARTBEAT from vehicle 99"),
+        "{}",
+        text(&out)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.json");
+    std::fs::write(&bad, "[{\"seq\": 0, ").unwrap();
+    let out = cli(
+        port,
+        &["--json", "mission", "upload", bad.to_str().unwrap()],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(text(&out).contains("broken.json"), "{}", text(&out));
+    let err: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(err["error"].as_str().unwrap().contains("broken.json"));
+
+    // More items than PX4 stores: the vehicle's refusal fails the upload.
+    let items: Vec<serde_json::Value> = (0..2001)
+        .map(|seq| serde_json::json!({"seq": seq, "frame": 3, "command": 16, "current": 0, "autocontinue": 1,
+            "param1": 0.0, "param2": 0.0, "param3": 0.0, "param4": null, "x": 169742000, "y": 79865000, "z": 50.0,
+            "mission_type": "Mission"}))
+        .collect();
+    let big = dir.path().join("big.json");
+    std::fs::write(&big, serde_json::to_string(&items).unwrap()).unwrap();
+    let out = cli(port, &["mission", "upload", big.to_str().unwrap()]).await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("more items than the vehicle can store"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_prints_every_vehicle() {
+    let port = free_port();
+    let _sim = sim_to(port, 5).await;
+    let out = cli(
+        port,
+        &["--json", "watch", "--every-s", "0.5", "--for-s", "1.5"],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 2, "{lines:?}");
+    let last = lines.last().unwrap();
+    let v = &last["vehicles"].as_array().unwrap()[0];
+    assert_eq!(v["id"]["sysid"], 5);
+    let out = cli(port, &["watch", "--for-s", "0.5"]).await;
+    assert!(out.status.success());
+    assert!(text(&out).contains("batt %"), "{}", text(&out));
+}
