@@ -26,8 +26,17 @@
 //!   `NAV_DLL_ACT`; battery at `BAT_LOW_THR` warns, at `BAT_CRIT_THR` and
 //!   `BAT_EMERGEN_THR` applies `COM_LOW_BAT_ACT` (warn / land / return then land).
 //!
-//! Not simulated yet: the mission, parameter and geofence protocols (so `MISSION_START`
-//! is denied for want of a mission), terrain (the ground is flat at home altitude), wind.
+//! - **Missions** (`mavlink_mission.cpp`, navigator): MISSION, FENCE and RALLY lists with
+//!   PX4's limits (2000 / 64 / 32 items), accepted commands and frames, error ACKs, item
+//!   re-requests every 250 ms, a 5 s protocol timeout, the last ACK repeated when the last
+//!   item comes again, opaque ids (CRC-32) in MISSION_COUNT / MISSION_ACK / MISSION_CURRENT;
+//!   MISSION_CURRENT at 1 Hz and MISSION_ITEM_REACHED per NAV item; `MISSION_START` and the
+//!   Mission mode fly takeoff, waypoints (acceptance radius, hold time), loiters, delay,
+//!   land and return, with DO_CHANGE_SPEED and DO_JUMP; Hold when the list ends.
+//! - **Geofence** per `GF_ACTION` (inclusion/exclusion polygons and circles); Return goes to
+//!   the closest of home and the rally points.
+//!
+//! Not simulated: terrain (the ground is flat at home altitude), wind, sensors' noise.
 
 pub mod commands;
 pub mod faults;
