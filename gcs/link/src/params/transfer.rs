@@ -81,6 +81,8 @@ enum Phase {
     Streaming,
     /// The stream went quiet: missing indices are being re-requested.
     Rerequesting,
+    /// Every parameter is in but `_HASH_CHECK` was lost: asking for it by name.
+    Hashing,
     /// Finished; the result may have been taken.
     Done,
 }
@@ -101,6 +103,7 @@ pub struct FetchAll {
     in_flight: BTreeSet<u16>,
     /// Re-requests sent per index.
     read_attempts: BTreeMap<u16, u8>,
+    hash_attempts: u8,
     result: Option<Result<ParamSet, ParamError>>,
 }
 
@@ -124,6 +127,7 @@ impl FetchAll {
             hash: None,
             in_flight: BTreeSet::new(),
             read_attempts: BTreeMap::new(),
+            hash_attempts: 0,
             result: None,
         };
         f.request_list(now, out);
@@ -177,6 +181,9 @@ impl FetchAll {
         };
         if param_name(&v.param_id).as_deref() == Some(HASH_CHECK_NAME) {
             self.hash = Some(v.param_value.to_bits());
+            if self.phase == Phase::Hashing {
+                return self.complete();
+            }
             self.heard(now);
             out.push(Action::HashCheck(v.param_value.to_bits()));
             if self.count.is_none() {
@@ -206,6 +213,7 @@ impl FetchAll {
                 }
                 self.in_flight.clear();
                 self.read_attempts.clear();
+                self.phase = Phase::Streaming;
             }
             self.count = Some(v.param_count);
             self.slots = vec![None; usize::from(v.param_count)];
@@ -228,9 +236,26 @@ impl FetchAll {
         if self.in_flight.remove(&index) {
             self.fill_reads(now, out);
         }
-        if self.received == self.slots.len() {
-            self.complete();
+        if self.received == self.slots.len() && self.phase != Phase::Hashing {
+            if self.hash.is_none() && self.encoding == ParamEncoding::Bytewise {
+                // PX4 sends the hash once, first: if it was lost, ask for it by name
+                // (PX4 answers PARAM_REQUEST_READ of `_HASH_CHECK`).
+                self.phase = Phase::Hashing;
+                self.request_hash(now, out);
+            } else {
+                self.complete();
+            }
         }
+    }
+
+    fn request_hash(&mut self, now: Instant, out: &mut Vec<Action>) {
+        self.hash_attempts += 1;
+        self.deadline = now + PARAM_READ_TIMEOUT;
+        out.push(Action::Send(read_request(
+            self.vehicle,
+            HASH_CHECK_NAME,
+            -1,
+        )));
     }
 
     fn complete(&mut self) {
@@ -249,7 +274,7 @@ impl FetchAll {
                 self.phase = Phase::Streaming;
                 self.deadline = now + PARAM_STREAM_GAP_TIMEOUT;
             }
-            Phase::Rerequesting | Phase::Done => {}
+            Phase::Rerequesting | Phase::Hashing | Phase::Done => {}
         }
     }
 
@@ -318,6 +343,8 @@ impl FetchAll {
                 self.fill_reads(now, out);
                 self.deadline = now + PARAM_READ_TIMEOUT;
             }
+            Phase::Hashing if self.hash_attempts >= PARAM_MAX_ATTEMPTS => self.complete(),
+            Phase::Hashing => self.request_hash(now, out),
             Phase::Done => {}
         }
     }

@@ -125,6 +125,8 @@ fn loss_reordering_and_duplicates_end_with_the_exact_list() {
     let mut out = Vec::new();
     let mut f = FetchAll::start(V, ENC, t0, &mut out);
     out.clear();
+    f.on_message(1, &veh.hash(5), t0, &mut out);
+    out.clear();
     // Reversed, every third lost, every fifth twice; a camera's PARAM_VALUE too.
     let mut t = t0;
     for i in (0..30).rev() {
@@ -170,6 +172,8 @@ fn missing_indices_are_rerequested_in_a_window_until_answered() {
     let veh = Vehicle::new(40);
     let mut out = Vec::new();
     let mut f = FetchAll::start(V, ENC, t0, &mut out);
+    out.clear();
+    f.on_message(1, &veh.hash(5), t0, &mut out);
     out.clear();
     // Only index 0 arrives; 39 are missing.
     f.on_message(1, &veh.value(0), t0, &mut out);
@@ -425,4 +429,47 @@ fn read_by_name_and_by_index() {
     r.on_message(1, &echo("ANY", ParamValue::F32(1.5)));
     let p = r.take_result().unwrap().unwrap();
     assert_eq!((p.name.as_str(), p.index), ("ANY", 7));
+}
+
+#[test]
+fn a_lost_hash_is_asked_for_by_name_and_its_absence_is_not_an_error() {
+    let t0 = Instant::now();
+    let veh = Vehicle::new(2);
+    let mut out = Vec::new();
+    let mut f = FetchAll::start(V, ENC, t0, &mut out);
+    out.clear();
+    f.on_message(1, &veh.value(0), t0, &mut out);
+    f.on_message(1, &veh.value(1), t0, &mut out);
+    let asked = sends(&mut out);
+    match &asked[..] {
+        [MavMessage::PARAM_REQUEST_READ(r)] => {
+            assert_eq!(r.param_index, -1);
+            assert_eq!(param_name(&r.param_id).as_deref(), Some(HASH_CHECK_NAME));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(f.take_result().is_none());
+    f.on_message(1, &veh.hash(99), t0, &mut out);
+    let set = f.take_result().unwrap().unwrap();
+    assert_eq!((set.hash, set.params), (Some(99), veh.expected()));
+
+    // A vehicle that never answers: the set is still complete, without a hash.
+    let mut f = FetchAll::start(V, ENC, t0, &mut out);
+    f.on_message(1, &veh.value(0), t0, &mut out);
+    f.on_message(1, &veh.value(1), t0, &mut out);
+    let mut t = t0;
+    let set = loop {
+        t += PARAM_READ_TIMEOUT;
+        f.on_tick(t, &mut out);
+        if let Some(r) = f.take_result() {
+            break r.unwrap();
+        }
+    };
+    assert_eq!(set.hash, None);
+    assert_eq!(set.params, veh.expected());
+    // C-cast (ArduPilot) vehicles have no hash: no request.
+    let mut f = FetchAll::start(V, ParamEncoding::CCast, t0, &mut out);
+    out.clear();
+    f.on_message(1, &veh.value(1), t0, &mut out);
+    assert!(sends(&mut out).is_empty());
 }
