@@ -12,34 +12,27 @@ use tokio::net::UdpSocket;
 
 const WAIT: Duration = Duration::from_secs(60);
 
-/// Forwards the drone's datagrams to `gcs` through its own socket, and the replies back,
-/// unless `cut` is set (the radio is out of range).
-async fn radio(
-    drone_side: Arc<UdpSocket>,
-    gcs: SocketAddr,
-    cut: Arc<AtomicBool>,
-) -> Arc<UdpSocket> {
+/// The drone's last address, where replies from either radio are sent.
+static LAST_DRONE: tokio::sync::Mutex<Option<SocketAddr>> = tokio::sync::Mutex::const_new(None);
+
+/// One radio: its own socket toward the ground station; replies from the ground station
+/// are passed back to the drone unless the radio is `cut` (out of range).
+async fn radio(drone_side: Arc<UdpSocket>, cut: Arc<AtomicBool>) -> Arc<UdpSocket> {
     let gcs_side = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
     let back = Arc::clone(&gcs_side);
-    let drone = Arc::clone(&drone_side);
-    let cut_back = Arc::clone(&cut);
     tokio::spawn(async move {
         let mut buf = vec![0u8; 65536];
-        // replies from the ground station go to the drone's last address
         while let Ok((n, _)) = back.recv_from(&mut buf).await {
-            if cut_back.load(Ordering::Relaxed) {
+            if cut.load(Ordering::Relaxed) {
                 continue;
             }
             if let Some(to) = *LAST_DRONE.lock().await {
-                let _ = drone.send_to(&buf[..n], to).await;
+                let _ = drone_side.send_to(&buf[..n], to).await;
             }
         }
     });
-    let _ = (gcs, cut);
     gcs_side
 }
-
-static LAST_DRONE: tokio::sync::Mutex<Option<SocketAddr>> = tokio::sync::Mutex::const_new(None);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drone_on_radio_and_lte_is_one_vehicle_using_the_best_live_link() {
@@ -58,7 +51,7 @@ async fn drone_on_radio_and_lte_is_one_vehicle_using_the_best_live_link() {
     let drone_side = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
     let mut radios = Vec::new();
     for i in 0..2 {
-        radios.push(radio(Arc::clone(&drone_side), gcs[i], Arc::clone(&cut[i])).await);
+        radios.push(radio(Arc::clone(&drone_side), Arc::clone(&cut[i])).await);
     }
     {
         let drone_side = Arc::clone(&drone_side);
