@@ -69,7 +69,9 @@ t = Transformer.from_crs(a["src"], a["dst"], always_xy=True)
 print(json.dumps([t.transform(x, y) for x, y in a["pts"]]))
 "#;
     let input = serde_json::json!({"src": src, "dst": dst, "pts": pts}).to_string();
-    let mut child = Command::new("python3")
+    // The workspace's test venv (scripts/vigil.sh sets VIGIL_PYTHON), else python3 on PATH.
+    let python = std::env::var_os("VIGIL_PYTHON").unwrap_or_else(|| "python3".into());
+    let mut child = Command::new(python)
         .args(["-c", script])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
