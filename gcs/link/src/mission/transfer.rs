@@ -67,6 +67,8 @@ pub struct MissionTransfer {
     max_retries: u32,
     progress: Progress,
     result: Option<Result<Outcome, MissionError>>,
+    /// Set once the transfer has ended, even after its result was taken.
+    ended: bool,
 }
 
 impl MissionTransfer {
@@ -90,6 +92,7 @@ impl MissionTransfer {
             max_retries,
             progress: Progress { done: 0, total: 0 },
             result: None,
+            ended: false,
         };
         let mtype = mav_mission_type(mission_type);
         let (target_system, target_component) = (vehicle.sysid, vehicle.compid);
@@ -133,7 +136,7 @@ impl MissionTransfer {
                         })
                     }
                     Err(e) => {
-                        t.result = Some(Err(e));
+                        t.finish(Err(e));
                         return (t, Vec::new());
                     }
                 }
@@ -219,6 +222,7 @@ impl MissionTransfer {
     fn finish(&mut self, result: Result<Outcome, MissionError>) {
         self.pending = None;
         self.result = Some(result);
+        self.ended = true;
     }
 
     fn stage(&self) -> &'static str {
@@ -255,7 +259,7 @@ impl MissionTransfer {
     /// Handles a message from the vehicle (frames from other systems must not be passed).
     #[allow(deprecated)] // MISSION_REQUEST: PX4 prefers _INT, older autopilots still send it.
     pub fn on_message(&mut self, msg: &MavMessage, now: Instant) -> Vec<MavMessage> {
-        if self.result.is_some() {
+        if self.ended {
             return Vec::new();
         }
         let request = match msg {
@@ -450,7 +454,7 @@ impl MissionTransfer {
 
     /// Cancels the transfer, telling the vehicle (MAV_MISSION_OPERATION_CANCELLED).
     pub fn cancel(&mut self) -> Vec<MavMessage> {
-        if self.result.is_some() {
+        if self.ended {
             return Vec::new();
         }
         let ack = self.ack(MavMissionResult::MAV_MISSION_OPERATION_CANCELLED);
