@@ -408,3 +408,64 @@ fn geofence_breach_applies_gf_action_and_return_uses_the_closest_rally_point() {
         dist_m(v.pos, rally)
     );
 }
+
+#[test]
+fn mission_with_jump_loiter_turns_and_land_flies_in_order() {
+    use gcs_link::mission::MissionType::Mission;
+    let mut v = vehicle();
+    let a = LatLon::new(HOME.lat_deg + 0.001, HOME.lon_deg);
+    let b = LatLon::new(HOME.lat_deg, HOME.lon_deg + 0.001);
+    let item = |seq: u16, command: u16, p: [f32; 3], at: Option<LatLon>, z: f32| {
+        let mut it = fence_item(
+            seq,
+            command,
+            p[0],
+            at.unwrap_or(LatLon::new(0.0, 0.0)),
+            Mission,
+        );
+        if at.is_none() {
+            it.x = 0;
+            it.y = 0;
+        }
+        it.frame = 3;
+        it.param2 = p[1];
+        it.param3 = p[2];
+        it.z = z;
+        it
+    };
+    v.load_mission(vec![
+        item(0, 22, [0.0; 3], None, 20.0),
+        item(1, 16, [0.0; 3], Some(a), 20.0),
+        item(2, 177, [1.0, 2.0, 0.0], None, 0.0), // jump to 1, twice
+        item(3, 18, [1.0, 0.0, 20.0], Some(b), 25.0), // one turn of 20 m radius
+        item(4, 21, [0.0; 3], Some(a), 0.0),
+    ]);
+    run(&mut v, 3.0);
+    v.arm().unwrap();
+    assert_eq!(
+        cmd(&mut v, MavCmd::MAV_CMD_MISSION_START, [0.0; 7]),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    let mut reached = Vec::new();
+    let mut loiter_started = None;
+    for _ in 0..20_000 {
+        v.step(0.05);
+        for r in v.take_reached() {
+            if r == 3 {
+                loiter_started = Some(v.time_s);
+            }
+            if r == 4 {
+                // One turn of 20 m at 5 m/s takes 2π·20/5 ≈ 25 s.
+                let waited = v.time_s - loiter_started.expect("loiter first");
+                assert!(waited > 24.0, "left the loiter after {waited:.1} s");
+            }
+            reached.push(r);
+        }
+        if v.landed && !v.armed {
+            break;
+        }
+    }
+    assert_eq!(reached, vec![0, 1, 1, 1, 3, 4]);
+    assert!(v.landed);
+    assert!(dist_m(v.pos, a) < 2.5);
+}
