@@ -18,6 +18,7 @@ use crate::event::Event;
 use crate::fleet::{Fleet, FleetSnapshot};
 use crate::frame::{encode_v2, target_system};
 use crate::handle::{LinkHandle, MessageFilter, Request};
+use crate::signing::{self, LinkSigning, SigningKey, timestamp_now};
 use crate::tlog::{TlogError, TlogRecorder};
 use crate::transport::{self, KeepRaw, OpenLink, Outgoing, Received, TransportError};
 use crate::vehicle::VehicleId;
@@ -33,6 +34,9 @@ pub struct LinkConfig {
     pub gcs_compid: u8,
     /// Where to record every frame in and out, one `.tlog` per session (None: no log).
     pub tlog_dir: Option<std::path::PathBuf>,
+    /// MAVLink 2 signing: sign every frame we send and accept only correctly signed,
+    /// fresh frames (and RADIO_STATUS) from live links. None: no signing.
+    pub signing: Option<SigningKey>,
 }
 
 impl LinkConfig {
@@ -43,6 +47,7 @@ impl LinkConfig {
             gcs_sysid: GCS_SYSTEM_ID,
             gcs_compid: GCS_COMPONENT_ID,
             tlog_dir: None,
+            signing: None,
         }
     }
 }
@@ -69,7 +74,8 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
     let (inbound_tx, inbound_rx) = mpsc::channel(INBOUND_QUEUE);
     let tlog = config.tlog_dir.as_deref().map(TlogRecorder::start);
     let tlog = tlog.transpose()?;
-    let keep_raw = tlog.as_ref().map_or(KeepRaw::No, |_| KeepRaw::Yes);
+    // Signature checks need every frame's bytes, and signing may be set up at run time.
+    let keep_raw = KeepRaw::Yes;
     let mut links = Vec::with_capacity(config.links.len());
     for (i, addr) in config.links.iter().enumerate() {
         links.push(transport::open_with(i, addr, inbound_tx.clone(), keep_raw).await?);
@@ -79,6 +85,7 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
     let (snap_tx, snap_rx) = watch::channel(FleetSnapshot::default());
     let local_addrs = links.iter().map(|l| l.local_addr).collect();
+    let verified_links: Vec<bool> = config.links.iter().map(signing::is_live).collect();
     let core = Core {
         sysid: config.gcs_sysid,
         compid: config.gcs_compid,
@@ -92,6 +99,8 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
         dropped_frames: 0,
         subscribers: Vec::new(),
         tlog,
+        signing: config.signing.map(|k| LinkSigning::new(k, &verified_links)),
+        verified_links,
     };
     tokio::spawn(core.run(inbound_rx, req_rx));
     Ok(LinkHandle {
@@ -118,6 +127,9 @@ struct Core {
     dropped_frames: u64,
     subscribers: Vec<(MessageFilter, mpsc::Sender<Received>)>,
     tlog: Option<TlogRecorder>,
+    signing: Option<LinkSigning>,
+    /// Per link: whether its incoming frames are signature-checked (not a replayed log).
+    verified_links: Vec<bool>,
 }
 
 impl Core {
@@ -161,6 +173,7 @@ impl Core {
                         let mut snap = self.fleet.snapshot(now);
                         snap.dropped_events = self.dropped_events;
                         snap.dropped_frames = self.dropped_frames;
+                        snap.signing = self.signing.as_ref().map(LinkSigning::stats).unwrap_or_default();
                         self.snapshot.send_replace(snap);
                         dirty = false;
                     }
@@ -178,8 +191,15 @@ impl Core {
         events: &mut Vec<Event>,
         actions: &mut Vec<Action<Reply>>,
     ) {
-        if let (Some(tlog), Some(raw)) = (&mut self.tlog, &r.raw) {
-            tlog.record(r.at, raw.clone());
+        if let Some(s) = &mut self.signing
+            && !s.accept(r.link, r.raw.as_deref(), timestamp_now())
+        {
+            return;
+        }
+        if let (Some(tlog), Some(raw)) = (&mut self.tlog, &r.raw)
+            && let Some(bytes) = signing::loggable(&r.frame, raw)
+        {
+            tlog.record(r.at, bytes);
         }
         if let MavMessage::COMMAND_ACK(ack) = &r.frame.msg {
             let for_us = ack.target_system == 0 || ack.target_system == self.sysid;
@@ -243,6 +263,13 @@ impl Core {
                 let _ = reply.send(result);
             }
             Request::Subscribe { filter, tx } => self.subscribers.push((filter, tx)),
+            Request::SetupSigning {
+                vehicle,
+                key,
+                reply,
+            } => {
+                let _ = reply.send(self.setup_signing(vehicle, key));
+            }
         }
     }
 
@@ -262,13 +289,38 @@ impl Core {
         }
     }
 
+    /// Encodes our next frame (marked for signing when signing: [`Self::push`] signs it).
     fn next_frame(&mut self, msg: &MavMessage) -> Vec<u8> {
         let bytes = encode_v2(self.sysid, self.compid, self.seq, msg);
+        let to_sign = self
+            .signing
+            .as_ref()
+            .map(|_| signing::encode_for_signing(self.sysid, self.compid, self.seq, msg));
         self.seq = self.seq.wrapping_add(1);
-        if let Some(tlog) = &mut self.tlog {
+        if let Some(tlog) = &mut self.tlog
+            && !matches!(msg, MavMessage::SETUP_SIGNING(_))
+        {
             tlog.record(Instant::now(), bytes.as_slice().into());
         }
-        bytes
+        to_sign.unwrap_or(bytes)
+    }
+
+    /// Sends SETUP_SIGNING with `key` to `vehicle` (signed with the key in use, if
+    /// any), then signs and verifies with `key` from the next frame on.
+    fn setup_signing(&mut self, vehicle: VehicleId, key: SigningKey) -> Result<(), CommandError> {
+        match self.fleet.vehicle(vehicle) {
+            None => return Err(CommandError::UnknownVehicle(vehicle)),
+            Some(s) if s.link_lost => return Err(CommandError::LinkLost(vehicle)),
+            Some(_) => {}
+        }
+        let msg =
+            signing::setup_signing_message(vehicle.sysid, vehicle.compid, &key, timestamp_now());
+        self.send_to(vehicle, &msg);
+        self.signing = Some(match &self.signing {
+            Some(s) => s.rekey(key),
+            None => LinkSigning::new(key, &self.verified_links),
+        });
+        Ok(())
     }
 
     /// Sends to a vehicle on its best live link (or every link if none is live).
@@ -286,6 +338,10 @@ impl Core {
     }
 
     fn push(&mut self, link: usize, bytes: Vec<u8>, target: Option<u8>) {
+        let bytes = match &mut self.signing {
+            Some(s) => s.sign(link, &bytes, timestamp_now()),
+            None => bytes,
+        };
         if self.links[link]
             .outgoing
             .try_send(Outgoing { bytes, target })

@@ -45,6 +45,8 @@ pub struct FleetSnapshot {
     pub dropped_events: u64,
     /// Outgoing frames dropped because a link's queue was full.
     pub dropped_frames: u64,
+    /// Frames accepted and rejected by MAVLink 2 signature checks (all zero unsigned).
+    pub signing: crate::signing::SigningStats,
 }
 
 fn vehicles_as_list<S: serde::Serializer>(
@@ -210,6 +212,7 @@ impl Fleet {
             vehicles,
             dropped_events: 0,
             dropped_frames: 0,
+            signing: Default::default(),
         }
     }
 }

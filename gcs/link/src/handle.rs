@@ -11,6 +11,7 @@ use mavlink::dialects::common::MavMessage;
 use crate::command::{CommandError, VehicleCommand};
 use crate::event::Event;
 use crate::fleet::FleetSnapshot;
+use crate::signing::SigningKey;
 use crate::transport::Received;
 use crate::vehicle::VehicleId;
 
@@ -33,6 +34,12 @@ pub(crate) enum Request {
     Subscribe {
         filter: MessageFilter,
         tx: mpsc::Sender<Received>,
+    },
+    /// Send SETUP_SIGNING to a vehicle, then sign and verify with its key.
+    SetupSigning {
+        vehicle: VehicleId,
+        key: SigningKey,
+        reply: oneshot::Sender<Result<(), CommandError>>,
     },
 }
 
@@ -101,6 +108,31 @@ impl LinkSender {
             .send(Request::Send {
                 vehicle,
                 msg: Box::new(msg),
+                reply,
+            })
+            .await
+            .map_err(|_| CommandError::CoreStopped)?;
+        rx.await.map_err(|_| CommandError::CoreStopped)?
+    }
+
+    /// Gives `key` to `vehicle` with SETUP_SIGNING (as MAVProxy's `signing setup`),
+    /// then signs every frame with it and accepts only frames correctly signed with it,
+    /// from every vehicle: the ground station has one key.
+    ///
+    /// The message goes signed with the key in use, if any (a vehicle that already
+    /// signs accepts a new key only that way), else unsigned; send it over a link you
+    /// trust. PX4 does not acknowledge SETUP_SIGNING: the vehicle's frames staying
+    /// accepted (see [`FleetSnapshot::signing`]) is the confirmation.
+    pub async fn setup_signing(
+        &self,
+        vehicle: VehicleId,
+        key: SigningKey,
+    ) -> Result<(), CommandError> {
+        let (reply, rx) = oneshot::channel();
+        self.requests
+            .send(Request::SetupSigning {
+                vehicle,
+                key,
                 reply,
             })
             .await
