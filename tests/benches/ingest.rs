@@ -258,6 +258,10 @@ fn rate(budget: Duration, expected: usize, mut f: impl FnMut() -> usize) -> f64 
     expected as f64 / secs[secs.len() / 2]
 }
 
+fn figure(label: &str, value: f64, unit: &str) {
+    println!("{label:<50}{value:>12.0} {unit}");
+}
+
 fn arg(args: &[String], name: &str, default: u32) -> u32 {
     args.iter()
         .position(|a| a == name)
@@ -321,8 +325,12 @@ fn main() {
         assert!(v.armed && v.position.is_some() && v.home.is_some() && v.attitude.is_some());
         assert_eq!(v.battery.remaining_pct, Some(81.0));
     }
-    println!("gcs-link decode only (decode_all):               {decode_rate:>12.0} msg/s");
-    println!("gcs-link ingest (decode_all + Fleet::on_frame):  {ingest_rate:>12.0} msg/s");
+    figure("gcs-link decode only (decode_all)", decode_rate, "msg/s");
+    figure(
+        "gcs-link ingest (decode_all + Fleet::on_frame)",
+        ingest_rate,
+        "msg/s",
+    );
 
     let python = match vigil_tests::python::python() {
         Ok(p) => p,
@@ -347,12 +355,15 @@ fn main() {
     let report: serde_json::Value =
         serde_json::from_slice(&out.stdout).expect("pymavlink bench prints JSON");
     let py_rate = report["rate_msg_s"].as_f64().expect("rate_msg_s");
-    println!(
-        "pymavlink {} parse_buffer:                {py_rate:>12.0} msg/s",
-        report["pymavlink"].as_str().unwrap_or("?")
+    let version = report["pymavlink"].as_str().unwrap_or("?");
+    figure(
+        &format!("pymavlink {version} parse (MAVLink.parse_buffer)"),
+        py_rate,
+        "msg/s",
     );
     println!(
-        "ratio gcs-link ingest / pymavlink parse:       {:>12.1}x",
+        "{:<50}{:>12.1} x",
+        "ratio: gcs-link ingest / pymavlink parse",
         ingest_rate / py_rate
     );
 }
