@@ -36,6 +36,11 @@
 //! - **Geofence** per `GF_ACTION` (inclusion/exclusion polygons and circles); Return goes to
 //!   the closest of home and the rally points.
 //!
+//! - **Signing** (`MavlinkSignControl`): with a key (given at start or by SETUP_SIGNING)
+//!   every frame out is signed and frames in must be correctly signed with a fresh
+//!   timestamp, except HEARTBEAT, RADIO_STATUS, ADSB_VEHICLE and COLLISION; the rest
+//!   are dropped silently and counted ([`SimHandle::signing`]).
+//!
 //! Not simulated: terrain (the ground is flat at home altitude), wind, sensors' noise.
 
 pub mod commands;
@@ -47,6 +52,7 @@ pub mod model;
 pub mod param_server;
 pub mod params;
 pub mod runner;
+pub mod signing;
 pub mod telemetry;
 
 pub use faults::Faults;
@@ -54,3 +60,4 @@ pub use gcs_link::FlightMode;
 pub use model::{BatteryModel, SimVehicle};
 pub use params::{DataLinkLossAction, GeofenceAction, LowBatteryAction, Px4Params};
 pub use runner::{AGADEZ, SimConfig, SimError, SimHandle, VehicleSpec, start};
+pub use signing::SimSigningStatus;

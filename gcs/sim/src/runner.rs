@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use gcs_link::LinkAddress;
-use gcs_link::frame::{Frame, encode_v2};
+use gcs_link::SigningKey;
+use gcs_link::frame::Frame;
 use gcs_link::mavlink::dialects::common::*;
-use gcs_link::transport::{self, OpenLink, Outgoing, Received, TransportError};
+use gcs_link::transport::{self, KeepRaw, OpenLink, Outgoing, Received, TransportError};
 use mission_planner::LatLon;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -21,6 +22,7 @@ use crate::geofence::{Geofence, rally_points};
 use crate::mission_server::MissionServer;
 use crate::model::{BatteryModel, SimVehicle};
 use crate::params::Px4Params;
+use crate::signing::{SimSigningStatus, VehicleSigning};
 use crate::telemetry::{DEFAULT_STREAMS, Stream};
 use gcs_link::VehicleId;
 use gcs_link::mission::MissionType;
@@ -39,6 +41,9 @@ pub struct VehicleSpec {
     pub home: LatLon,
     /// Home altitude above mean sea level, metres.
     pub home_alt_amsl_m: f64,
+    /// MAVLink 2 signing key, as if on its SD card: with one it signs and accepts only
+    /// signed frames (see [`crate::signing`]); without, until a SETUP_SIGNING gives one.
+    pub signing_key: Option<SigningKey>,
 }
 
 /// The simulated fleet and how it reaches the ground station.
@@ -86,6 +91,7 @@ impl SimConfig {
                     sysid: first_sysid.wrapping_add(i as u8),
                     home: LatLon::new(p.y(), p.x()),
                     home_alt_amsl_m,
+                    signing_key: None,
                 }
             })
             .collect()
@@ -128,6 +134,7 @@ pub struct SimHandle {
     states: Vec<watch::Receiver<SimVehicle>>,
     faults: Arc<Mutex<Faults>>,
     local_addrs: Vec<Option<std::net::SocketAddr>>,
+    pub(crate) signing: Vec<watch::Receiver<SimSigningStatus>>,
 }
 
 impl Drop for SimHandle {
@@ -185,11 +192,13 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         states: Vec::new(),
         faults: Arc::clone(&faults),
         local_addrs: Vec::new(),
+        signing: Vec::new(),
     };
     for (i, spec) in config.vehicles.iter().enumerate() {
         let address = offset_port(&config.connect, i);
         let (in_tx, in_rx) = mpsc::channel(1024);
-        let link = transport::open(0, &address, in_tx)
+        // Frames' bytes are kept for signature checks.
+        let link = transport::open_with(0, &address, in_tx, KeepRaw::Yes)
             .await
             .map_err(|source| SimError::Link {
                 sysid: spec.sysid,
@@ -201,6 +210,8 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         let (state_tx, state_rx) = watch::channel(model.clone());
         handle.local_addrs.push(link.local_addr);
         handle.states.push(state_rx);
+        let (signing, signing_rx) = VehicleSigning::new(spec.signing_key.clone());
+        handle.signing.push(signing_rx);
         let vehicle = Runner {
             sysid: spec.sysid,
             model,
@@ -218,6 +229,7 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
             state: state_tx,
             missions: MissionServer::default(),
             next_mission_current: Instant::now(),
+            signing,
         };
         handle.tasks.push(tokio::spawn(vehicle.run(in_rx)));
     }
@@ -256,6 +268,7 @@ struct Runner {
     state: watch::Sender<SimVehicle>,
     missions: MissionServer,
     next_mission_current: Instant,
+    signing: VehicleSigning,
 }
 
 impl Runner {
@@ -274,6 +287,9 @@ impl Runner {
                     let Some(r) = got else { return };
                     let faults = self.faults();
                     for _ in 0..faults.copies(&mut self.rng) {
+                        if !self.signing.admit(&r, self.sysid) {
+                            continue;
+                        }
                         if faults.latency.is_zero() {
                             self.on_frame(&r.frame, &mut due);
                         } else {
@@ -340,7 +356,9 @@ impl Runner {
             self.seq = self.seq.wrapping_add(1);
             return;
         }
-        let bytes = encode_v2(self.sysid, AUTOPILOT_COMPID, self.seq, msg);
+        let bytes = self
+            .signing
+            .encode(self.sysid, AUTOPILOT_COMPID, self.seq, msg);
         self.seq = self.seq.wrapping_add(1);
         for _ in 0..copies {
             if faults.latency.is_zero() {
@@ -472,7 +490,10 @@ impl Runner {
             }
             m if crate::param_server::ParamServer::handles(m) => {
                 let sysid = self.sysid;
-                for msg in self.param_server.on_message(sysid, m, &mut self.model.params) {
+                for msg in self
+                    .param_server
+                    .on_message(sysid, m, &mut self.model.params)
+                {
                     self.send(&msg);
                 }
             }
