@@ -2,7 +2,7 @@
 //! into [`Px4Params`], so a PARAM_SET changes how the sim flies and fails safe.
 
 use super::table::Px4Value;
-use crate::params::{DataLinkLossAction, LowBatteryAction, Px4Params};
+use crate::params::{DataLinkLossAction, GeofenceAction, LowBatteryAction, Px4Params};
 
 /// The model's float fields, by PX4 name.
 fn float_field<'a>(p: &'a mut Px4Params, name: &str) -> Option<&'a mut f64> {
@@ -67,6 +67,31 @@ pub fn low_bat_act_from_px4(v: i32) -> Option<LowBatteryAction> {
     })
 }
 
+/// PX4's `GF_ACTION` value of an action.
+pub fn gf_action_to_px4(a: GeofenceAction) -> i32 {
+    match a {
+        GeofenceAction::None => 0,
+        GeofenceAction::Warning => 1,
+        GeofenceAction::Hold => 2,
+        GeofenceAction::Return => 3,
+        GeofenceAction::Terminate => 4,
+        GeofenceAction::Land => 5,
+    }
+}
+
+/// The action of a `GF_ACTION` value.
+pub fn gf_action_from_px4(v: i32) -> Option<GeofenceAction> {
+    Some(match v {
+        0 => GeofenceAction::None,
+        1 => GeofenceAction::Warning,
+        2 => GeofenceAction::Hold,
+        3 => GeofenceAction::Return,
+        4 => GeofenceAction::Terminate,
+        5 => GeofenceAction::Land,
+        _ => return None,
+    })
+}
+
 /// The model's current value of `name`, if the model uses that parameter.
 pub fn model_value(p: &Px4Params, name: &str) -> Option<Px4Value> {
     let mut copy = p.clone();
@@ -77,6 +102,7 @@ pub fn model_value(p: &Px4Params, name: &str) -> Option<Px4Value> {
         "COM_DL_LOSS_T" => p.com_dl_loss_t_s.round() as i32,
         "NAV_DLL_ACT" => dll_act_to_px4(p.nav_dll_act),
         "COM_LOW_BAT_ACT" => low_bat_act_to_px4(p.com_low_bat_act),
+        "GF_ACTION" => gf_action_to_px4(p.gf_action),
         _ => return None,
     }))
 }
@@ -102,6 +128,7 @@ pub fn apply(p: &mut Px4Params, name: &str, v: Px4Value) -> bool {
         ("COM_LOW_BAT_ACT", Px4Value::Int(i)) => low_bat_act_from_px4(i)
             .map(|a| p.com_low_bat_act = a)
             .is_some(),
+        ("GF_ACTION", Px4Value::Int(i)) => gf_action_from_px4(i).map(|a| p.gf_action = a).is_some(),
         _ => false,
     }
 }
@@ -119,7 +146,7 @@ mod tests {
             .filter(|d| model_value(&p, d.name).is_some())
             .map(|d| d.name)
             .collect();
-        assert_eq!(bound.len(), 17, "{bound:?}");
+        assert_eq!(bound.len(), 18, "{bound:?}");
         for d in PX4_PARAMS {
             if let Some(v) = model_value(&p, d.name) {
                 assert_eq!(v, d.default, "{}", d.name);
@@ -140,6 +167,8 @@ mod tests {
         assert_eq!(p.com_low_bat_act, LowBatteryAction::ReturnThenLand);
         assert!(apply(&mut p, "RTL_RETURN_ALT", Px4Value::Float(80.0)));
         assert_eq!(p.rtl_return_alt_m, 80.0);
+        assert!(apply(&mut p, "GF_ACTION", Px4Value::Int(3)));
+        assert_eq!(p.gf_action, GeofenceAction::Return);
         assert!(!apply(&mut p, "SYS_AUTOSTART", Px4Value::Int(4002)));
         assert_eq!(
             model_value(&p, "RTL_RETURN_ALT"),

@@ -11,7 +11,7 @@ pub enum DataLinkLossAction {
     Return,
     /// 3: land where it is.
     Land,
-    /// 5: disarm (the vehicle falls).
+    /// 6: disarm (the vehicle falls); 5, flight termination, is simulated the same way.
     Disarm,
 }
 
