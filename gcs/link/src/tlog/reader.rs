@@ -33,9 +33,13 @@ pub struct ReadStats {
     /// Entries returned.
     pub frames: u64,
     /// Well-formed frames of messages outside the `common` dialect (e.g. ArduPilot's
-    /// `AHRS2`), or with 32-bit system ids: skipped whole, since without the message's
-    /// definition their checksum cannot be verified.
+    /// `AHRS2`): skipped whole, since without the message's definition their checksum
+    /// cannot be verified.
     pub other_dialect_frames: u64,
+    /// Valid frames of `common` messages that do not decode in the `common` dialect: a
+    /// field holds a value outside its enum (ArduPilot acknowledges SET_MODE with a
+    /// COMMAND_ACK whose command is 11, not a MAV_CMD), or a 32-bit system id.
+    pub undecodable_frames: u64,
     /// Bytes skipped to find the next valid record after damage (bad start marker,
     /// bad checksum of a known message).
     pub corrupt_bytes: u64,
@@ -49,8 +53,10 @@ pub struct ReadStats {
 enum Record {
     /// A valid `common` frame: the record's length and its entry.
     Frame(usize, TlogEntry),
-    /// A well-formed frame we cannot decode: the record's length.
+    /// A well-formed frame of another dialect: the record's length.
     Other(usize),
+    /// A valid frame that does not decode in `common`: the record's length.
+    Undecodable(usize),
     /// The record runs past the end of the data.
     Truncated,
     /// Not a record.
@@ -182,6 +188,11 @@ impl<R: Read> Iterator for TlogReader<R> {
                     self.pos += len;
                     self.stats.other_dialect_frames += 1;
                 }
+                Record::Undecodable(len) => {
+                    self.pos += len;
+                    self.in_sync = true;
+                    self.stats.undecodable_frames += 1;
+                }
                 Record::Truncated if self.in_sync => {
                     // Only at the end of the data: `fill` made a longest record available.
                     self.stats.truncated_bytes += rest.len() as u64;
@@ -253,7 +264,7 @@ fn parse_record(bytes: &[u8]) -> Record {
     }
     match decode_raw(&raw) {
         Some(frame) => Record::Frame(record_len, TlogEntry { time_us, frame }),
-        None => Record::Other(record_len),
+        None => Record::Undecodable(record_len),
     }
 }
 

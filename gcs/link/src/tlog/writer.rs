@@ -90,7 +90,8 @@ type Record = (Instant, Arc<[u8]>);
 /// Exists so the link core never touches the disk: [`record`](Self::record) is a
 /// non-blocking queue push; the thread buffers, writes whole records and flushes every
 /// [`TLOG_FLUSH_INTERVAL`]. Frames are stamped from their monotonic receive (or send)
-/// time against the session's wall-clock start, so stamps never go backwards.
+/// time against the session's wall-clock start, and never earlier than the record
+/// before them, so stamps never go backwards in the file.
 /// Dropping the recorder lets the thread write what is queued and close the file.
 #[derive(Debug)]
 pub struct TlogRecorder {
@@ -186,11 +187,15 @@ fn write_session(
         None => base_us.saturating_sub(base.duration_since(at).as_micros() as u64),
     };
     let mut w = TlogWriter::new(file);
+    let mut last_us = 0;
     let mut next_flush = Instant::now() + TLOG_FLUSH_INTERVAL;
     loop {
         let wait = next_flush.saturating_duration_since(Instant::now());
         match rx.recv_timeout(wait) {
-            Ok((at, frame)) => w.append(stamp(at), &frame)?,
+            Ok((at, frame)) => {
+                last_us = stamp(at).max(last_us);
+                w.append(last_us, &frame)?;
+            }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
