@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use gcs_link::vehicle::{Airframe, Autopilot};
 use gcs_link::{
-    CommandError, FleetSnapshot, FlightMode, LatLon, LinkConfig, LinkHandle, Rejection,
+    CommandError, Event, FleetSnapshot, FlightMode, LatLon, LinkConfig, LinkHandle, Rejection,
     VehicleCommand, VehicleId,
 };
 use serde_json::Value;
@@ -300,7 +300,7 @@ fn check_report(report: &Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pymavlink_fake_vehicle_checks_every_command_field() {
-    let link = gcs_link::start(LinkConfig::new(vec![
+    let mut link = gcs_link::start(LinkConfig::new(vec![
         "udpin:127.0.0.1:0".parse().expect("address"),
     ]))
     .await
@@ -312,6 +312,10 @@ async fn pymavlink_fake_vehicle_checks_every_command_field() {
     let fake = spawn_fake_vehicle(port);
 
     let flown = fly_scenario(&link).await;
+    let mut events = Vec::new();
+    while let Some(e) = link.try_next_event() {
+        events.push(e);
+    }
     // Dropping the handle stops the core; the fake ends when our heartbeat stops.
     drop(link);
     let out = match tokio::time::timeout(GUARD, fake.wait_with_output()).await {
@@ -332,4 +336,24 @@ async fn pymavlink_fake_vehicle_checks_every_command_field() {
         out.status
     );
     check_report(&report);
+    check_events(flown.expect("checked above"), &events);
+}
+
+/// The core's events follow the fake's state changes, in order, with no link loss.
+fn check_events(v: VehicleId, events: &[Event]) {
+    let mode = |from, to| Event::ModeChanged {
+        vehicle: v,
+        from,
+        to,
+    };
+    let want = vec![
+        Event::VehicleDiscovered(v),
+        Event::Armed(v),
+        mode(FlightMode::Hold, FlightMode::Takeoff),
+        mode(FlightMode::Takeoff, FlightMode::Hold),
+        mode(FlightMode::Hold, FlightMode::Position),
+        mode(FlightMode::Position, FlightMode::Hold),
+        Event::Disarmed(v),
+    ];
+    assert_eq!(events, want.as_slice());
 }
