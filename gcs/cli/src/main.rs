@@ -33,6 +33,10 @@ struct Cli {
     /// The vehicle's system id (default: the first vehicle heard).
     #[arg(long)]
     target: Option<u8>,
+    /// MAVLink 2 signing key file (32 raw bytes or 64 hex digits): sign every frame and
+    /// accept only frames correctly signed with it.
+    #[arg(long, global = true, value_name = "FILE")]
+    signing_key: Option<PathBuf>,
     /// Seconds to wait for the vehicle's first HEARTBEAT.
     #[arg(long, default_value_t = 15.0)]
     wait_s: f64,
@@ -161,6 +165,9 @@ async fn connect(cli: &Cli) -> Result<(LinkHandle, VehicleId)> {
         .collect::<Result<Vec<_>>>()?;
     let mut cfg = LinkConfig::new(links);
     cfg.gcs_sysid = cli.sysid;
+    if let Some(path) = &cli.signing_key {
+        cfg.signing = Some(gcs_link::SigningKey::from_file(path).context("--signing-key")?);
+    }
     let link = gcs_link::start(cfg).await.context("opening the links")?;
     let wait = Duration::from_secs_f64(cli.wait_s.max(0.1));
     let snap = link
