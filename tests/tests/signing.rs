@@ -330,3 +330,44 @@ async fn setup_signing_provisions_a_vehicle_then_only_signed_commands_fly_it() {
     assert!(old.command(id, VehicleCommand::Disarm).await.is_err());
     assert!(sim.vehicle(0).armed);
 }
+
+/// An independent implementation: pymavlink's signing (tests/peers/pymavlink_signing.py)
+/// with the key derived from the passphrase as MAVProxy does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pymavlink_signing_peer_flies_the_signed_sim() {
+    let python = vigil_tests::python::python().unwrap_or_else(|e| panic!("{e}"));
+    let passphrase = "Agadez north sector";
+    let (sim, sim_addr) = sim(Some(key(passphrase))).await;
+    let out = tokio::time::timeout(
+        Duration::from_secs(120),
+        tokio::process::Command::new(&python)
+            .arg(vigil_tests::python::peer_script("pymavlink_signing.py"))
+            .arg(sim_addr.port().to_string())
+            .arg(passphrase)
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the pymavlink peer finished")
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "report {stdout:?}: {e}; stderr {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let failures = report["failures"].as_array().unwrap();
+    assert!(failures.is_empty(), "pymavlink found: {failures:#?}");
+    assert!(out.status.success());
+    let checks = report["checks"].as_object().unwrap();
+    assert!(checks.len() >= 14, "{checks:?}");
+    assert!(checks.values().all(|v| v == true));
+    // Our side saw the same: each kind of bad frame dropped at least once.
+    let stats = sim.signing(0).stats;
+    assert!(stats.rejected_unsigned >= 1, "{stats:?}");
+    assert!(stats.rejected_bad_signature >= 1, "{stats:?}");
+    assert!(stats.rejected_replayed >= 1, "{stats:?}");
+    assert!(stats.signed_accepted >= 4, "{stats:?}");
+    assert!(!sim.vehicle(0).armed);
+}
