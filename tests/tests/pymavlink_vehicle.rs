@@ -28,7 +28,8 @@ const GOTO_REL_M: f64 = 45.5;
 /// A failure guard only: nothing here is expected to take this long.
 const GUARD: Duration = Duration::from_secs(30);
 
-fn spawn_fake_vehicle(port: u16) -> Child {
+/// Starts the fake, telling it to expect a takeoff to `takeoff_rel_m` above home.
+fn spawn_fake_vehicle(port: u16, takeoff_rel_m: f64) -> Child {
     let python = vigil_tests::python::python().unwrap_or_else(|e| panic!("{e}"));
     let script = vigil_tests::python::peer_script("fake_px4_vehicle.py");
     Command::new(&python)
@@ -38,7 +39,7 @@ fn spawn_fake_vehicle(port: u16) -> Child {
         .args(["--home-lat", &HOME.lat_deg.to_string()])
         .args(["--home-lon", &HOME.lon_deg.to_string()])
         .args(["--home-alt-m", &HOME_ALT_M.to_string()])
-        .args(["--takeoff-rel-m", &TAKEOFF_REL_M.to_string()])
+        .args(["--takeoff-rel-m", &takeoff_rel_m.to_string()])
         .args(["--goto-lat", &GOTO.lat_deg.to_string()])
         .args(["--goto-lon", &GOTO.lon_deg.to_string()])
         .args(["--goto-rel-m", &GOTO_REL_M.to_string()])
@@ -309,7 +310,7 @@ async fn pymavlink_fake_vehicle_checks_every_command_field() {
         .local_addr(0)
         .expect("udpin has a local address")
         .port();
-    let fake = spawn_fake_vehicle(port);
+    let fake = spawn_fake_vehicle(port, TAKEOFF_REL_M);
 
     let flown = fly_scenario(&link).await;
     let mut events = Vec::new();
@@ -327,9 +328,11 @@ async fn pymavlink_fake_vehicle_checks_every_command_field() {
     if let Err(e) = &flown {
         panic!("scenario failed: {e:#}\n--- fake vehicle stdout:\n{stdout}\n--- stderr:\n{stderr}");
     }
-    let report: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
-        panic!("fake vehicle report is not JSON ({e}):\n{stdout}\n--- stderr:\n{stderr}")
-    });
+    // The report is the last line (anything pymavlink prints comes before it).
+    let report: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| {
+            panic!("fake vehicle report is not JSON ({e}):\n{stdout}\n--- stderr:\n{stderr}")
+        });
     assert!(
         out.status.success(),
         "fake vehicle exited {}: {report:#}\n--- stderr:\n{stderr}",
@@ -356,4 +359,67 @@ fn check_events(v: VehicleId, events: &[Event]) {
         Event::Disarmed(v),
     ];
     assert_eq!(events, want.as_slice());
+}
+
+/// The peer is not vacuous: a field that differs from what it expects fails its run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fake_vehicle_reports_a_wrong_field() {
+    let link = gcs_link::start(LinkConfig::new(vec![
+        "udpin:127.0.0.1:0".parse().expect("address"),
+    ]))
+    .await
+    .expect("link core starts");
+    let port = link
+        .local_addr(0)
+        .expect("udpin has a local address")
+        .port();
+    // The fake expects 1 m more than we command.
+    let fake = spawn_fake_vehicle(port, TAKEOFF_REL_M + 1.0);
+    let v = link
+        .wait_for_vehicle(SYSID, GUARD)
+        .await
+        .expect("fake heard");
+    link.wait_for(GUARD, |s| s.get(v).is_some_and(|st| st.home.is_some()))
+        .await
+        .expect("home heard");
+    command(&link, v, VehicleCommand::Arm)
+        .await
+        .expect("guard")
+        .expect("armed");
+    // The fake checks, then accepts: its verdict comes in its report.
+    command(
+        &link,
+        v,
+        VehicleCommand::Takeoff {
+            alt_rel_m: TAKEOFF_REL_M,
+        },
+    )
+    .await
+    .expect("guard")
+    .expect("accepted");
+    drop(link);
+    let out = tokio::time::timeout(GUARD, fake.wait_with_output())
+        .await
+        .expect("the fake ends when the GCS goes silent")
+        .expect("fake vehicle ran");
+    assert_eq!(out.status.code(), Some(1), "the fake must fail its run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or_default()).expect("JSON report");
+    assert_eq!(report["ok"], false);
+    let errors: Vec<&str> = report["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("TAKEOFF param7 (AMSL)")),
+        "{errors:?}"
+    );
+    // What we did send right passed (the rest of its objections are about the
+    // scenario this test does not fly).
+    assert!(!errors.iter().any(|e| e.contains("ARM")), "{errors:?}");
 }
