@@ -331,7 +331,7 @@ impl MissionServer {
             last_progress,
         } = &mut self.state
         else {
-            return Vec::new();
+            return self.reack_last_item(from, wire);
         };
         let t = mav_mission_type(*mission_type);
         if *partner != from || wire.mission_type != t {
@@ -380,17 +380,42 @@ impl MissionServer {
             let (p, mt, next) = (*partner, *mission_type, items.len() as u16);
             return vec![Self::request(p, mt, next)];
         }
-        let (p, mt) = (*partner, *mission_type);
+        let (p, mt, n) = (*partner, *mission_type, *count);
         let State::Receiving { items, .. } = std::mem::replace(&mut self.state, State::Idle) else {
             unreachable!("matched above")
         };
         self.store(mt, items);
+        self.last_upload = Some((p, mt, n));
         vec![Self::ack(
             p,
             t,
             MavMissionResult::MAV_MISSION_ACCEPTED,
             self.ids[index(mt)],
         )]
+    }
+
+    /// PX4 when idle: the last item of the upload it just completed, again, means its
+    /// ACK was lost; it acknowledges again so the ground station does not time out.
+    fn reack_last_item(
+        &self,
+        from: VehicleId,
+        wire: &gcs_link::mavlink::dialects::common::MISSION_ITEM_INT_DATA,
+    ) -> Vec<MavMessage> {
+        match self.last_upload {
+            Some((partner, mt, count))
+                if partner == from
+                    && wire.mission_type == mav_mission_type(mt)
+                    && u32::from(wire.seq) + 1 == u32::from(count) =>
+            {
+                vec![Self::ack(
+                    from,
+                    wire.mission_type,
+                    MavMissionResult::MAV_MISSION_ACCEPTED,
+                    self.ids[index(mt)],
+                )]
+            }
+            _ => Vec::new(),
+        }
     }
 
     fn on_request(
@@ -457,5 +482,65 @@ impl MissionServer {
             }
             State::Idle => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_last_item_is_acknowledged_again() {
+        let (me, gcs) = (
+            VehicleId {
+                sysid: 1,
+                compid: 1,
+            },
+            VehicleId {
+                sysid: 255,
+                compid: 190,
+            },
+        );
+        let item = |seq| MissionItemInt {
+            seq,
+            frame: 3,
+            command: 16,
+            current: 0,
+            autocontinue: 1,
+            param1: 0.0,
+            param2: 0.0,
+            param3: 0.0,
+            param4: 0.0,
+            x: 1,
+            y: 2,
+            z: 3.0,
+            mission_type: MissionType::Mission,
+        };
+        let mut s = MissionServer::default();
+        let now = Instant::now();
+        let count = MavMessage::MISSION_COUNT(MISSION_COUNT_DATA {
+            count: 2,
+            target_system: 1,
+            mission_type: MavMissionType::MAV_MISSION_TYPE_MISSION,
+            ..Default::default()
+        });
+        assert_eq!(s.on_message(me, gcs, &count, now).len(), 1);
+        let send = |s: &mut MissionServer, seq| {
+            let w = MavMessage::MISSION_ITEM_INT(to_wire(&item(seq), me).unwrap());
+            s.on_message(me, gcs, &w, now)
+        };
+        assert!(matches!(
+            send(&mut s, 0)[..],
+            [MavMessage::MISSION_REQUEST_INT(_)]
+        ));
+        let accepted = |r: &[MavMessage]| {
+            matches!(r, [MavMessage::MISSION_ACK(a)]
+                if a.mavtype == MavMissionResult::MAV_MISSION_ACCEPTED && a.opaque_id == plan_id(&[item(0), item(1)]))
+        };
+        assert!(accepted(&send(&mut s, 1)));
+        // The ACK was lost: the ground station sends the last item again.
+        assert!(accepted(&send(&mut s, 1)));
+        // Any other item outside a transfer gets no answer.
+        assert!(send(&mut s, 0).is_empty());
     }
 }
