@@ -278,6 +278,9 @@ pub struct VehicleState {
     pub last_status: Option<StatusText>,
     /// Whether the vehicle is link-lost (no HEARTBEAT on any link for 3.5 s).
     pub link_lost: bool,
+    /// Whether the last GLOBAL_POSITION_INT carried a heading (else VFR_HUD's is used).
+    #[serde(skip)]
+    pub heading_from_position: bool,
     /// The link commands go out on: the live one with the best quality.
     pub best_link: Option<LinkId>,
     /// Every link the vehicle was heard on.
@@ -305,6 +308,7 @@ impl VehicleState {
             mission: MissionProgress::default(),
             last_status: None,
             link_lost: false,
+            heading_from_position: false,
             best_link: None,
             links: Vec::new(),
         }
@@ -340,7 +344,8 @@ impl VehicleState {
                     east_mps: f64::from(p.vy) / 100.0,
                     down_mps: f64::from(p.vz) / 100.0,
                 });
-                if p.hdg != u16::MAX {
+                self.heading_from_position = p.hdg != u16::MAX;
+                if self.heading_from_position {
                     self.heading_deg = Some(f64::from(p.hdg) / 100.0);
                 }
             }
@@ -394,7 +399,8 @@ impl VehicleState {
                 });
             }
             MavMessage::VFR_HUD(v) => {
-                if self.heading_deg.is_none() {
+                // GLOBAL_POSITION_INT's heading wins when it has one; otherwise VFR_HUD's.
+                if !self.heading_from_position {
                     self.heading_deg = Some(f64::from(v.heading).rem_euclid(360.0));
                 }
             }
@@ -421,6 +427,42 @@ impl VehicleState {
             _ => {}
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mavlink::dialects::common::{GLOBAL_POSITION_INT_DATA, VFR_HUD_DATA};
+
+    #[test]
+    fn heading_follows_vfr_hud_when_position_has_none() {
+        let mut v = VehicleState::new(VehicleId {
+            sysid: 1,
+            compid: 1,
+        });
+        let pos = |hdg| {
+            MavMessage::GLOBAL_POSITION_INT(GLOBAL_POSITION_INT_DATA {
+                hdg,
+                ..Default::default()
+            })
+        };
+        let hud = |heading| {
+            MavMessage::VFR_HUD(VFR_HUD_DATA {
+                heading,
+                ..Default::default()
+            })
+        };
+        v.apply(&pos(u16::MAX));
+        v.apply(&hud(10));
+        v.apply(&hud(20));
+        assert_eq!(v.heading_deg, Some(20.0));
+        v.apply(&pos(9000));
+        v.apply(&hud(30));
+        assert_eq!(v.heading_deg, Some(90.0), "position's heading wins");
+        v.apply(&pos(u16::MAX));
+        v.apply(&hud(40));
+        assert_eq!(v.heading_deg, Some(40.0));
     }
 }
 
