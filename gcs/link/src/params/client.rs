@@ -9,6 +9,7 @@ use tokio::time::Instant;
 use super::transfer::{Action, FetchAll, ParamRef, ReadOne, SetOne};
 use super::value::{ParamEncoding, ParamValue};
 use super::{Param, ParamCache, ParamError, ParamSet, Progress};
+use crate::command::CommandError;
 use crate::constants::PARAM_QUEUE;
 use crate::handle::{LinkSender, MessageFilter};
 use crate::transport::Received;
@@ -65,10 +66,18 @@ enum Wake {
     Tick,
 }
 
-async fn wake(rx: &mut mpsc::Receiver<Received>, deadline: std::time::Instant) -> Wake {
+fn core_stopped(vehicle: VehicleId) -> ParamError {
+    ParamError::Link {
+        vehicle,
+        source: CommandError::CoreStopped,
+    }
+}
+
+/// The next frame or the deadline; `None` once the link core has stopped.
+async fn wake(rx: &mut mpsc::Receiver<Received>, deadline: std::time::Instant) -> Option<Wake> {
     tokio::select! {
-        got = rx.recv() => got.map_or(Wake::Tick, Wake::Frame),
-        _ = tokio::time::sleep_until(Instant::from_std(deadline)) => Wake::Tick,
+        got = rx.recv() => got.map(Wake::Frame),
+        _ = tokio::time::sleep_until(Instant::from_std(deadline)) => Some(Wake::Tick),
     }
 }
 
@@ -125,7 +134,10 @@ async fn fetch(
         if let Some(r) = fetch.take_result() {
             return r;
         }
-        match wake(&mut rx, fetch.deadline()).await {
+        match wake(&mut rx, fetch.deadline())
+            .await
+            .ok_or_else(|| core_stopped(vehicle))?
+        {
             Wake::Frame(r) => {
                 let now = Instant::now().into_std();
                 fetch.on_message(r.frame.compid, &r.frame.msg, now, &mut out);
@@ -163,7 +175,10 @@ async fn read(
         if let Some(r) = read.take_result() {
             return r;
         }
-        match wake(&mut rx, read.deadline()).await {
+        match wake(&mut rx, read.deadline())
+            .await
+            .ok_or_else(|| core_stopped(vehicle))?
+        {
             Wake::Frame(r) => read.on_message(r.frame.compid, &r.frame.msg),
             Wake::Tick => read.on_tick(Instant::now().into_std(), &mut out),
         }
@@ -188,7 +203,10 @@ pub async fn set(
         if let Some(r) = set.take_result() {
             return r;
         }
-        match wake(&mut rx, set.deadline()).await {
+        match wake(&mut rx, set.deadline())
+            .await
+            .ok_or_else(|| core_stopped(vehicle))?
+        {
             Wake::Frame(r) => {
                 let now = Instant::now().into_std();
                 set.on_message(r.frame.compid, &r.frame.msg, now, &mut out);
