@@ -44,6 +44,7 @@
 //! Not simulated: terrain (the ground is flat at home altitude), wind, sensors' noise.
 
 pub mod commands;
+pub mod failsafe;
 pub mod faults;
 pub mod geofence;
 pub mod mission_exec;

@@ -10,7 +10,7 @@ use gcs_link::mavlink::dialects::common::MavSeverity;
 use geo::{Bearing, Destination, Distance, Haversine, Point};
 use mission_planner::LatLon;
 
-use crate::params::{DataLinkLossAction, LowBatteryAction, Px4Params};
+use crate::params::Px4Params;
 
 /// Speed of a vehicle falling after a forced disarm in flight, m/s.
 const FREE_FALL_SPEED_MPS: f64 = 15.0;
@@ -121,7 +121,7 @@ pub struct SimVehicle {
     pub fence_breached: bool,
     /// Where Return goes: home or the closest rally point.
     pub return_target: LatLon,
-    battery_level: u8,
+    pub(crate) battery_level: u8,
     armed_at_s: f64,
     landed_at_s: f64,
     pub(crate) flew_since_arming: bool,
@@ -293,40 +293,6 @@ impl SimVehicle {
         self.check_geofence();
     }
 
-    /// Home or the closest rally point (PX4 RTL_TYPE 0 with safe points).
-    pub fn closest_safe_point(&self) -> LatLon {
-        let here = Point::new(self.pos.lon_deg, self.pos.lat_deg);
-        let d = |p: &LatLon| Haversine.distance(here, Point::new(p.lon_deg, p.lat_deg));
-        std::iter::once(self.home)
-            .chain(self.rally.iter().copied())
-            .min_by(|a, b| d(a).total_cmp(&d(b)))
-            .unwrap_or(self.home)
-    }
-
-    fn check_geofence(&mut self) {
-        if !self.armed || self.landed || self.geofence.is_empty() {
-            self.fence_breached = false;
-            return;
-        }
-        let breached = self.geofence.breached(self.pos);
-        if breached && !self.fence_breached {
-            use crate::params::GeofenceAction as A;
-            self.say(MavSeverity::MAV_SEVERITY_CRITICAL, "Geofence breached");
-            match self.params.gf_action {
-                A::None | A::Warning => {}
-                A::Hold => self.failsafe_to(FlightMode::Hold),
-                A::Return => self.failsafe_to(FlightMode::Return),
-                A::Land => self.failsafe_to(FlightMode::Land),
-                A::Terminate => {
-                    self.failsafe = true;
-                    self.say(MavSeverity::MAV_SEVERITY_EMERGENCY, "Flight termination");
-                    self.armed = false;
-                }
-            }
-        }
-        self.fence_breached = breached;
-    }
-
     fn fly(&mut self, dt: f64) {
         match self.mode {
             FlightMode::Takeoff => {
@@ -495,92 +461,5 @@ impl SimVehicle {
                 "Disarmed: no takeoff after arming",
             );
         }
-    }
-
-    fn check_battery_failsafe(&mut self) {
-        let p = self.params.clone();
-        let level = if self.battery <= p.bat_emergen_thr {
-            3
-        } else if self.battery <= p.bat_crit_thr {
-            2
-        } else if self.battery <= p.bat_low_thr {
-            1
-        } else {
-            0
-        };
-        if level <= self.battery_level {
-            return;
-        }
-        self.battery_level = level;
-        let flying = self.armed && !self.landed;
-        match level {
-            1 => self.say(
-                MavSeverity::MAV_SEVERITY_WARNING,
-                "Low battery level! Return advised",
-            ),
-            2 => {
-                self.say(
-                    MavSeverity::MAV_SEVERITY_CRITICAL,
-                    "Critical battery level!",
-                );
-                match p.com_low_bat_act {
-                    LowBatteryAction::Warning => {}
-                    LowBatteryAction::Land if flying => self.failsafe_to(FlightMode::Land),
-                    LowBatteryAction::ReturnThenLand if flying => {
-                        self.failsafe_to(FlightMode::Return)
-                    }
-                    _ => {}
-                }
-            }
-            _ => {
-                self.say(
-                    MavSeverity::MAV_SEVERITY_EMERGENCY,
-                    "Emergency battery level! Landing immediately",
-                );
-                if flying && p.com_low_bat_act != LowBatteryAction::Warning {
-                    self.failsafe_to(FlightMode::Land);
-                }
-            }
-        }
-    }
-
-    /// A failsafe takes over: switch mode and tell the operator.
-    pub fn failsafe_to(&mut self, mode: FlightMode) {
-        self.failsafe = true;
-        self.say(
-            MavSeverity::MAV_SEVERITY_CRITICAL,
-            format!("Failsafe activated: switching to {mode}"),
-        );
-        self.enter(mode);
-    }
-
-    /// The GCS has been silent for `COM_DL_LOSS_T`: apply `NAV_DLL_ACT`.
-    pub fn on_data_link_lost(&mut self) {
-        self.say(
-            MavSeverity::MAV_SEVERITY_CRITICAL,
-            "Connection to ground station lost",
-        );
-        if !(self.armed && !self.landed) {
-            return;
-        }
-        match self.params.nav_dll_act {
-            DataLinkLossAction::Disabled => {}
-            DataLinkLossAction::Hold => self.failsafe_to(FlightMode::Hold),
-            DataLinkLossAction::Return => self.failsafe_to(FlightMode::Return),
-            DataLinkLossAction::Land => self.failsafe_to(FlightMode::Land),
-            DataLinkLossAction::Disarm => {
-                self.failsafe = true;
-                self.say(
-                    MavSeverity::MAV_SEVERITY_CRITICAL,
-                    "Failsafe activated: disarming",
-                );
-                self.armed = false;
-            }
-        }
-    }
-
-    /// The GCS is heard again.
-    pub fn on_data_link_regained(&mut self) {
-        self.say(MavSeverity::MAV_SEVERITY_INFO, "Data link regained");
     }
 }

@@ -1,0 +1,133 @@
+//! PX4's failsafes on the simulated vehicle: battery levels (`COM_LOW_BAT_ACT`), GCS data
+//! link loss (`NAV_DLL_ACT`) and geofence breaches (`GF_ACTION`), and where Return goes.
+
+use gcs_link::FlightMode;
+use gcs_link::mavlink::dialects::common::MavSeverity;
+use geo::{Distance, Haversine, Point};
+use mission_planner::LatLon;
+
+use crate::model::SimVehicle;
+use crate::params::{DataLinkLossAction, LowBatteryAction};
+
+impl SimVehicle {
+    /// Home or the closest rally point (PX4 RTL_TYPE 0 with safe points).
+    pub fn closest_safe_point(&self) -> LatLon {
+        let here = Point::new(self.pos.lon_deg, self.pos.lat_deg);
+        let d = |p: &LatLon| Haversine.distance(here, Point::new(p.lon_deg, p.lat_deg));
+        std::iter::once(self.home)
+            .chain(self.rally.iter().copied())
+            .min_by(|a, b| d(a).total_cmp(&d(b)))
+            .unwrap_or(self.home)
+    }
+
+    pub(crate) fn check_geofence(&mut self) {
+        if !self.armed || self.landed || self.geofence.is_empty() {
+            self.fence_breached = false;
+            return;
+        }
+        let breached = self.geofence.breached(self.pos);
+        if breached && !self.fence_breached {
+            use crate::params::GeofenceAction as A;
+            self.say(MavSeverity::MAV_SEVERITY_CRITICAL, "Geofence breached");
+            match self.params.gf_action {
+                A::None | A::Warning => {}
+                A::Hold => self.failsafe_to(FlightMode::Hold),
+                A::Return => self.failsafe_to(FlightMode::Return),
+                A::Land => self.failsafe_to(FlightMode::Land),
+                A::Terminate => {
+                    self.failsafe = true;
+                    self.say(MavSeverity::MAV_SEVERITY_EMERGENCY, "Flight termination");
+                    self.armed = false;
+                }
+            }
+        }
+        self.fence_breached = breached;
+    }
+
+    pub(crate) fn check_battery_failsafe(&mut self) {
+        let p = self.params.clone();
+        let level = if self.battery <= p.bat_emergen_thr {
+            3
+        } else if self.battery <= p.bat_crit_thr {
+            2
+        } else if self.battery <= p.bat_low_thr {
+            1
+        } else {
+            0
+        };
+        if level <= self.battery_level {
+            return;
+        }
+        self.battery_level = level;
+        let flying = self.armed && !self.landed;
+        match level {
+            1 => self.say(
+                MavSeverity::MAV_SEVERITY_WARNING,
+                "Low battery level! Return advised",
+            ),
+            2 => {
+                self.say(
+                    MavSeverity::MAV_SEVERITY_CRITICAL,
+                    "Critical battery level!",
+                );
+                match p.com_low_bat_act {
+                    LowBatteryAction::Warning => {}
+                    LowBatteryAction::Land if flying => self.failsafe_to(FlightMode::Land),
+                    LowBatteryAction::ReturnThenLand if flying => {
+                        self.failsafe_to(FlightMode::Return)
+                    }
+                    _ => {}
+                }
+            }
+            _ => {
+                self.say(
+                    MavSeverity::MAV_SEVERITY_EMERGENCY,
+                    "Emergency battery level! Landing immediately",
+                );
+                if flying && p.com_low_bat_act != LowBatteryAction::Warning {
+                    self.failsafe_to(FlightMode::Land);
+                }
+            }
+        }
+    }
+
+    /// A failsafe takes over: switch mode and tell the operator.
+    pub fn failsafe_to(&mut self, mode: FlightMode) {
+        self.failsafe = true;
+        self.say(
+            MavSeverity::MAV_SEVERITY_CRITICAL,
+            format!("Failsafe activated: switching to {mode}"),
+        );
+        self.enter(mode);
+    }
+
+    /// The GCS has been silent for `COM_DL_LOSS_T`: apply `NAV_DLL_ACT`.
+    pub fn on_data_link_lost(&mut self) {
+        self.say(
+            MavSeverity::MAV_SEVERITY_CRITICAL,
+            "Connection to ground station lost",
+        );
+        if !(self.armed && !self.landed) {
+            return;
+        }
+        match self.params.nav_dll_act {
+            DataLinkLossAction::Disabled => {}
+            DataLinkLossAction::Hold => self.failsafe_to(FlightMode::Hold),
+            DataLinkLossAction::Return => self.failsafe_to(FlightMode::Return),
+            DataLinkLossAction::Land => self.failsafe_to(FlightMode::Land),
+            DataLinkLossAction::Disarm => {
+                self.failsafe = true;
+                self.say(
+                    MavSeverity::MAV_SEVERITY_CRITICAL,
+                    "Failsafe activated: disarming",
+                );
+                self.armed = false;
+            }
+        }
+    }
+
+    /// The GCS is heard again.
+    pub fn on_data_link_regained(&mut self) {
+        self.say(MavSeverity::MAV_SEVERITY_INFO, "Data link regained");
+    }
+}
