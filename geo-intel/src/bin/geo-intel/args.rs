@@ -70,7 +70,7 @@ pub enum Command {
         /// Border lines (or polygons).
         #[arg(long)]
         border: PathBuf,
-        /// Track files (GPX, GeoJSON, ...).
+        /// Track files (GPX, GeoJSON, .tlog telemetry, ...).
         #[arg(long = "tracks", required = true)]
         tracks: Vec<PathBuf>,
         /// Sensor footprint width across the track, metres.
