@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -342,22 +343,34 @@ fn recorder_child_process() {
     });
 }
 
+/// A child process killed when the test ends, whichever way it ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn killed_recorder_loses_at_most_about_a_second() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "recorder_child_process",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(CHILD_DIR_ENV, dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut child = KillOnDrop(
+        Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "recorder_child_process",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env(CHILD_DIR_ENV, dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
     let ready = std::thread::spawn(move || {
         stdout
             .lines()
@@ -368,16 +381,16 @@ fn killed_recorder_loses_at_most_about_a_second() {
     while !ready.is_finished() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    if !ready.is_finished() {
-        let _ = child.kill();
-        panic!("the recorder child did not start within {GUARD:?}");
-    }
+    assert!(
+        ready.is_finished(),
+        "the recorder child did not start within {GUARD:?}"
+    );
     assert!(ready.join().unwrap(), "the recorder child said RECORDING");
     std::thread::sleep(Duration::from_secs(3));
     let killed_us = unix_us(SystemTime::now());
-    child.kill().unwrap(); // SIGKILL: no destructor, no final flush
-    let status = child.wait().unwrap();
-    assert!(!status.success());
+    child.0.kill().unwrap(); // SIGKILL: no destructor, no final flush
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.signal(), Some(9), "{status}");
 
     let path = session_file(dir.path());
     let (ours, stats, stamps) = read_ours(&path);
