@@ -92,6 +92,11 @@ enum Command {
         #[command(subcommand)]
         op: MissionOp,
     },
+    /// Vehicle parameters: list, get, set.
+    Params {
+        #[command(subcommand)]
+        op: ParamsOp,
+    },
     /// Arm the motors (asks for confirmation).
     Arm,
     /// Disarm (PX4 refuses in flight).
@@ -125,6 +130,24 @@ enum Command {
     Rtl,
     /// Land where it is.
     Land,
+}
+
+#[derive(Debug, Subcommand)]
+enum ParamsOp {
+    /// Download every parameter (progress bar; re-requests what the stream missed).
+    List,
+    /// Read one parameter.
+    Get {
+        /// PX4 name, e.g. RTL_RETURN_ALT.
+        name: String,
+    },
+    /// Set one parameter; the vehicle's echo confirms it.
+    Set {
+        /// PX4 name.
+        name: String,
+        /// The new value (converted to the parameter's type).
+        value: f64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -295,6 +318,63 @@ async fn wait_home(cli: &Cli, link: &LinkHandle, id: VehicleId) -> Result<()> {
     Ok(())
 }
 
+async fn params(cli: &Cli, op: &ParamsOp) -> Result<()> {
+    use gcs_link::params;
+    let (link, id) = connect(cli).await?;
+    let sender = link.sender();
+    match op {
+        ParamsOp::List => {
+            let bar = progress_bar(cli.json, "parameters");
+            let set = params::fetch_all(&sender, id, |p| {
+                bar.set_length(p.total as u64);
+                bar.set_position(p.received as u64);
+            })
+            .await
+            .with_context(|| format!("downloading the parameters of {id}"))?;
+            bar.finish_and_clear();
+            if cli.json {
+                println!("{}", serde_json::to_string(&set)?);
+            } else {
+                for p in &set.params {
+                    println!(
+                        "{:<16} {:>14} ({})",
+                        p.name,
+                        p.value.as_f64(),
+                        p.value.kind()
+                    );
+                }
+                println!("{} parameters", set.len());
+            }
+        }
+        ParamsOp::Get { name } => {
+            let p = params::get(&sender, id, name)
+                .await
+                .with_context(|| format!("reading {name} on {id}"))?;
+            report(
+                cli.json,
+                serde_json::to_value(&p)?,
+                format!("{} = {} ({})", p.name, p.value.as_f64(), p.value.kind()),
+            );
+        }
+        ParamsOp::Set { name, value } => {
+            let p = params::set_number(&sender, id, name, *value)
+                .await
+                .with_context(|| format!("setting {name} to {value} on {id}"))?;
+            report(
+                cli.json,
+                serde_json::to_value(&p)?,
+                format!(
+                    "{} = {} ({}), confirmed by {id}",
+                    p.name,
+                    p.value.as_f64(),
+                    p.value.kind()
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
 async fn command(cli: &Cli, cmd: VehicleCommand) -> Result<()> {
     let (link, id) = connect(cli).await?;
     if matches!(
@@ -338,6 +418,7 @@ async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Mission { op } => mission(&cli, op).await,
+        Command::Params { op } => params(&cli, op).await,
         Command::Arm => command(&cli, VehicleCommand::Arm).await,
         Command::Disarm { force } => {
             command(

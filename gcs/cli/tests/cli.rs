@@ -206,3 +206,37 @@ async fn watch_prints_every_vehicle() {
     assert!(out.status.success());
     assert!(text(&out).contains("batt %"), "{}", text(&out));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn params_list_get_and_set() {
+    let port = free_port();
+    let sim = sim_to(port, 1).await;
+    let out = cli(port, &["--json", "params", "list"]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let set: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = set["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"RTL_RETURN_ALT") && names.contains(&"NAV_DLL_ACT"),
+        "{names:?}"
+    );
+
+    let out = cli(port, &["params", "set", "RTL_RETURN_ALT", "85"]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let out = cli(port, &["--json", "params", "get", "RTL_RETURN_ALT"]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(p["name"], "RTL_RETURN_ALT");
+    eventually(&sim, "RTL_RETURN_ALT applied to the model", |v| {
+        (v.params.rtl_return_alt_m - 85.0).abs() < 1e-3
+    })
+    .await;
+
+    let out = cli(port, &["params", "get", "NO_SUCH_PARAM"]).await;
+    assert!(!out.status.success());
+    assert!(text(&out).contains("NO_SUCH_PARAM"), "{}", text(&out));
+}
