@@ -473,3 +473,109 @@ fn a_lost_hash_is_asked_for_by_name_and_its_absence_is_not_an_error() {
     f.on_message(1, &veh.value(1), t0, &mut out);
     assert!(sends(&mut out).is_empty());
 }
+
+/// A deterministic xorshift generator (no `rand` in this crate's dev-dependencies).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn chance(&mut self, pct: u64) -> bool {
+        self.next() % 100 < pct
+    }
+}
+
+/// Runs one fetch against a scripted PX4 over a link that loses, duplicates and
+/// reorders frames both ways; returns the result.
+fn lossy_fetch(seed: u64, n: usize, loss_pct: u64) -> Result<ParamSet, ParamError> {
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let veh = Vehicle::new(n);
+    let t0 = Instant::now();
+    let mut t = t0;
+    let mut out = Vec::new();
+    let mut f = FetchAll::start(V, ENC, t0, &mut out);
+    let mut to_vehicle: Vec<(Instant, MavMessage)> = Vec::new();
+    let mut to_gcs: Vec<(Instant, MavMessage)> = Vec::new();
+    let mut stream: Option<i64> = None;
+    for _ in 0..200_000 {
+        // GCS -> vehicle.
+        for a in out.drain(..) {
+            if let Action::Send(m) = a {
+                for _ in 0..(if rng.chance(5) { 2 } else { 1 }) {
+                    if !rng.chance(loss_pct) {
+                        let delay = Duration::from_millis(rng.next() % 50);
+                        to_vehicle.push((t + delay, m.clone()));
+                    }
+                }
+            }
+        }
+        let mut replies = Vec::new();
+        to_vehicle.retain(|(at, m)| {
+            if *at > t {
+                return true;
+            }
+            match m {
+                MavMessage::PARAM_REQUEST_LIST(_) => {
+                    stream = Some(if stream.is_none() { -1 } else { 0 })
+                }
+                MavMessage::PARAM_REQUEST_READ(r) if r.param_index >= 0 => {
+                    replies.push(veh.value(r.param_index as usize))
+                }
+                MavMessage::PARAM_REQUEST_READ(_) => replies.push(veh.hash(0xABCD)),
+                other => panic!("unexpected {other:?}"),
+            }
+            false
+        });
+        for _ in 0..20 {
+            match stream {
+                Some(-1) => replies.push(veh.hash(0xABCD)),
+                Some(i) => replies.push(veh.value(i as usize)),
+                None => break,
+            }
+            stream = stream.map(|i| i + 1).filter(|i| *i < n as i64);
+        }
+        // Vehicle -> GCS.
+        for m in replies {
+            if !rng.chance(loss_pct) {
+                let delay = Duration::from_millis(rng.next() % 50);
+                to_gcs.push((t + delay, m));
+            }
+        }
+        let (due, later): (Vec<_>, Vec<_>) = to_gcs.drain(..).partition(|(at, _)| *at <= t);
+        to_gcs = later;
+        for (_, m) in due {
+            f.on_message(1, &m, t, &mut out);
+        }
+        f.on_tick(t, &mut out);
+        if let Some(r) = f.take_result() {
+            if let Ok(set) = &r {
+                assert_eq!(set.params, veh.expected(), "seed {seed}: not exact");
+            }
+            return r;
+        }
+        t += Duration::from_millis(10);
+    }
+    panic!("seed {seed}: neither finished nor failed");
+}
+
+#[test]
+fn randomized_lossy_fetches_are_exact_or_fail_loudly() {
+    let mut failed = Vec::new();
+    for seed in 0..200u64 {
+        let n = 1 + (seed as usize * 37) % 300;
+        let loss = seed % 31;
+        match lossy_fetch(seed, n, loss) {
+            Ok(set) => assert_eq!(set.len(), n),
+            Err(e @ (ParamError::Incomplete { .. } | ParamError::Timeout { .. })) => {
+                failed.push((seed, loss, e))
+            }
+            Err(e) => panic!("seed {seed}: {e}"),
+        }
+    }
+    // Ten re-requests per index: a clean failure is rare even at 30 % loss each way.
+    assert!(failed.len() <= 10, "{failed:?}");
+}
