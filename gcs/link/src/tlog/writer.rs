@@ -142,19 +142,21 @@ impl TlogRecorder {
     /// Queues one frame that passed at `at`; returns false (and counts it) if the
     /// writer is behind by [`TLOG_QUEUE`] frames or has stopped.
     pub fn record(&mut self, at: Instant, frame: Arc<[u8]>) -> bool {
-        match self.tx.try_send((at, frame)) {
-            Ok(()) => true,
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                if self.dropped == 0 {
-                    tracing::warn!(
-                        "telemetry log {} is not keeping up; dropping frames",
-                        self.path.display()
-                    );
-                }
-                self.dropped += 1;
-                false
-            }
+        let Err(e) = self.tx.try_send((at, frame)) else {
+            return true;
+        };
+        if self.dropped == 0 {
+            let why = match e {
+                TrySendError::Full(_) => "is not keeping up",
+                TrySendError::Disconnected(_) => "has stopped",
+            };
+            tracing::warn!(
+                "telemetry log {} {why}; frames are not recorded",
+                self.path.display()
+            );
         }
+        self.dropped += 1;
+        false
     }
 
     /// Frames not recorded because the writer was behind or stopped.
