@@ -234,3 +234,7 @@ pub async fn set_number(
     })?;
     set(sender, vehicle, name, typed).await
 }
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;
