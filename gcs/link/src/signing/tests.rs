@@ -195,7 +195,10 @@ fn a_new_stream_more_than_a_minute_old_is_a_replay() {
     );
     // Exactly a minute behind is still accepted.
     let mut rx = Verifier::new(key("k"), &[]);
-    assert_eq!(rx.check(&stale, T0 + NEW_STREAM_MAX_AGE), Ok(Accepted::Signed));
+    assert_eq!(
+        rx.check(&stale, T0 + NEW_STREAM_MAX_AGE),
+        Ok(Accepted::Signed)
+    );
 }
 
 #[test]
@@ -240,4 +243,26 @@ fn setup_signing_carries_key_and_timestamp() {
     assert_eq!(&s.secret_key, key("k").as_bytes());
     assert_eq!(s.initial_timestamp, T0);
     assert!(SigningKey::from_bytes([0; 32]).is_zero());
+}
+
+#[test]
+fn logs_get_no_signatures_and_no_keys() {
+    let mut s = Signer::new(key("k"), 0);
+    let signed_bytes: std::sync::Arc<[u8]> = s
+        .sign(&encode_for_signing(1, 1, 9, &heartbeat()), 0, T0)
+        .into();
+    let mut frames = Vec::new();
+    decode_all(&signed_bytes, |f, _| frames.push(f));
+    let logged = loggable(&frames[0], &signed_bytes).unwrap();
+    assert!(!is_signed(&logged));
+    assert_eq!(&logged[..], &encode_v2(1, 1, 9, &heartbeat())[..]);
+    let plain: std::sync::Arc<[u8]> = encode_v2(1, 1, 3, &arm()).into();
+    let mut frames = Vec::new();
+    decode_all(&plain, |f, _| frames.push(f));
+    assert_eq!(loggable(&frames[0], &plain).unwrap(), plain);
+    let setup: std::sync::Arc<[u8]> =
+        encode_v2(255, 190, 0, &setup_signing_message(1, 1, &key("k"), T0)).into();
+    let mut frames = Vec::new();
+    decode_all(&setup, |f, _| frames.push(f));
+    assert_eq!(loggable(&frames[0], &setup), None);
 }
