@@ -199,9 +199,20 @@ async fn connect(cli: &Cli) -> Result<(LinkHandle, VehicleId)> {
             None => !s.vehicles.is_empty(),
         })
         .await
-        .with_context(|| match cli.target {
-            Some(t) => format!("no HEARTBEAT from vehicle {t} within {:.0} s", cli.wait_s),
-            None => format!("no vehicle heard within {:.0} s", cli.wait_s),
+        .with_context(|| {
+            let heard = match cli.target {
+                Some(t) => format!("no HEARTBEAT from vehicle {t} within {:.0} s", cli.wait_s),
+                None => format!("no vehicle heard within {:.0} s", cli.wait_s),
+            };
+            let s = link.snapshot().signing;
+            if s.rejected() == 0 {
+                return heard;
+            }
+            format!(
+                "{heard}; dropped {} unsigned, {} wrongly signed and {} replayed frames \
+                 (check --signing-key)",
+                s.rejected_unsigned, s.rejected_bad_signature, s.rejected_replayed
+            )
         })?;
     let v = match cli.target {
         Some(t) => snap.by_sysid(t),
