@@ -61,18 +61,20 @@ async fn ready(link: &LinkHandle) -> VehicleId {
     id
 }
 
+/// Datagrams a [`Tap`] passed: (from a ground station?, bytes).
+type Seen = Arc<Mutex<Vec<(bool, Vec<u8>)>>>;
+
 /// A UDP relay between ground stations and the sim that keeps every datagram it passes.
 struct Tap {
     addr: SocketAddr,
-    /// (from the ground station?, datagram)
-    seen: Arc<Mutex<Vec<(bool, Vec<u8>)>>>,
+    seen: Seen,
 }
 
 impl Tap {
     async fn start(sim: SocketAddr) -> Self {
         let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let addr = sock.local_addr().unwrap();
-        let seen: Arc<Mutex<Vec<(bool, Vec<u8>)>>> = Arc::default();
+        let seen: Seen = Arc::default();
         let log = Arc::clone(&seen);
         tokio::spawn(async move {
             let mut buf = vec![0u8; 65_536];
