@@ -4,6 +4,8 @@
 //! request queue, bounded event queue, a `watch` of the latest [`FleetSnapshot`]).
 //! Framing and CRC come from rust-mavlink's `common` dialect; the protocol logic
 //! (fleet state, command retransmission) is sans-IO and tested without sockets.
+//! With [`LinkConfig::signing`] every frame out is MAVLink 2 signed and frames in are
+//! checked ([`signing`]); the snapshot counts what the checks dropped.
 //! This crate has no Bevy in its dependency tree.
 //!
 //! ```no_run
