@@ -173,7 +173,11 @@ impl Core {
                         let mut snap = self.fleet.snapshot(now);
                         snap.dropped_events = self.dropped_events;
                         snap.dropped_frames = self.dropped_frames;
-                        snap.signing = self.signing.as_ref().map(LinkSigning::stats).unwrap_or_default();
+                        snap.signing = self
+                            .signing
+                            .as_ref()
+                            .map(LinkSigning::stats)
+                            .unwrap_or_default();
                         self.snapshot.send_replace(snap);
                         dirty = false;
                     }
