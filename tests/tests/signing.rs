@@ -235,6 +235,29 @@ async fn sim_drops_unsigned_and_wrongly_signed_commands_and_flies_on() {
         })
         .await
         .unwrap();
+
+    // In the air, an unsigned forced disarm (it would drop the drone) is dropped too.
+    let kill = MavMessage::COMMAND_LONG(gcs_link::mavlink::dialects::common::COMMAND_LONG_DATA {
+        target_system: 1,
+        target_component: 1,
+        command: MavCmd::MAV_CMD_COMPONENT_ARM_DISARM,
+        param1: 0.0,
+        param2: 21196.0,
+        ..Default::default()
+    });
+    let before = sim.signing(0).stats.rejected_unsigned;
+    inject(sim_addr, &gcs_link::frame::encode_v2(255, 190, 0, &kill)).await;
+    until("the forced disarm dropped", || {
+        sim.signing(0).stats.rejected_unsigned > before
+    })
+    .await;
+    let v = sim.vehicle(0);
+    assert!(
+        v.armed && v.alt_rel_m() > 4.0,
+        "armed {} at {} m",
+        v.armed,
+        v.alt_rel_m()
+    );
     assert_eq!(trusted.snapshot().signing.rejected(), 0);
 }
 
