@@ -74,8 +74,13 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
     let (inbound_tx, inbound_rx) = mpsc::channel(INBOUND_QUEUE);
     let tlog = config.tlog_dir.as_deref().map(TlogRecorder::start);
     let tlog = tlog.transpose()?;
-    // Signature checks need every frame's bytes, and signing may be set up at run time.
-    let keep_raw = KeepRaw::Yes;
+    // The recorder needs every frame's bytes; signature checks (which may be set up at
+    // run time) need only those of signed frames: an unsigned frame is rejected as such.
+    let keep_raw = if tlog.is_some() {
+        KeepRaw::Yes
+    } else {
+        KeepRaw::Signed
+    };
     let mut links = Vec::with_capacity(config.links.len());
     for (i, addr) in config.links.iter().enumerate() {
         links.push(transport::open_with(i, addr, inbound_tx.clone(), keep_raw).await?);

@@ -43,6 +43,9 @@ pub enum KeepRaw {
     /// Decode only (the default: costs nothing).
     #[default]
     No,
+    /// Copy the bytes of signed frames only (and RADIO_STATUS, which radios never
+    /// sign), for signature checks: unsigned frames cost nothing.
+    Signed,
     /// Also copy each frame's bytes, for recording.
     Yes,
 }
@@ -50,10 +53,21 @@ pub enum KeepRaw {
 impl KeepRaw {
     /// The bytes of `raw` if they are kept.
     pub(crate) fn bytes(self, raw: &mavlink::MAVLinkMessageRaw) -> Option<Arc<[u8]>> {
-        match self {
-            Self::No => None,
-            Self::Yes => Some(Arc::from(crate::tlog::frame_bytes(raw))),
-        }
+        /// MAVLINK_IFLAG_SIGNED.
+        const SIGNED: u8 = 0x01;
+        /// RADIO_STATUS, passed unsigned by MAVProxy and PX4.
+        const RADIO_STATUS: u32 = 109;
+        let keep = match (self, raw) {
+            (Self::No, _) => false,
+            (Self::Yes, _) => true,
+            (Self::Signed, mavlink::MAVLinkMessageRaw::V2(v2)) => {
+                v2.incompatibility_flags() & SIGNED != 0 || v2.message_id() == RADIO_STATUS
+            }
+            (Self::Signed, mavlink::MAVLinkMessageRaw::V1(v1)) => {
+                u32::from(v1.message_id()) == RADIO_STATUS
+            }
+        };
+        keep.then(|| Arc::from(crate::tlog::frame_bytes(raw)))
     }
 }
 
