@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use super::rtt::RttEstimator;
 use super::transfer::{MissionTransfer, Operation};
 use super::{MissionError, Outcome, Progress};
+use crate::command::CommandError;
 use crate::constants::{
     MISSION_MAX_RETRIES, MISSION_RTT_INITIAL, MISSION_RTT_MAX, MISSION_RTT_MIN,
 };
@@ -224,7 +225,7 @@ impl MissionClient {
                         t.on_message(&r.frame.msg, r.at)
                     }
                     Some(_) => Vec::new(),
-                    None => return Err(crate::command::CommandError::CoreStopped.into()),
+                    None => return Err(CommandError::CoreStopped.into()),
                 },
                 _ = tokio::time::sleep_until(deadline) => t.on_tick(Instant::now().into_std()),
                 _ = cancelled => t.cancel(),
@@ -248,9 +249,36 @@ impl MissionClient {
         msgs: Vec<MavMessage>,
     ) -> Result<(), MissionError> {
         for m in msgs {
-            self.sender.send(vehicle, m).await?;
+            self.send_patiently(vehicle, m).await?;
         }
         Ok(())
+    }
+
+    /// Sends `msg`; if the core refuses because the vehicle is link-lost, waits up to
+    /// [`MISSION_RTT_MAX`] for it to be heard again, then sends.
+    ///
+    /// Exists because on a lossy radio three HEARTBEATs in a row are lost now and then
+    /// (at 20 % loss, about once in two minutes) while mission frames still flow: failing
+    /// the transfer then would throw away a long upload. A link dead for longer still
+    /// fails with [`CommandError::LinkLost`].
+    async fn send_patiently(
+        &self,
+        vehicle: VehicleId,
+        msg: MavMessage,
+    ) -> Result<(), MissionError> {
+        let deadline = Instant::now() + MISSION_RTT_MAX;
+        loop {
+            match self.sender.send(vehicle, msg.clone()).await {
+                Err(CommandError::LinkLost(_)) if Instant::now() < deadline => {
+                    let mut fleet = self.sender.fleet();
+                    let heard = fleet.wait_for(|s| s.get(vehicle).is_none_or(|v| !v.link_lost));
+                    if !matches!(tokio::time::timeout_at(deadline, heard).await, Ok(Ok(_))) {
+                        return Err(CommandError::LinkLost(vehicle).into());
+                    }
+                }
+                r => return r.map_err(MissionError::from),
+            }
+        }
     }
 }
 
