@@ -193,7 +193,10 @@ impl Grid {
     /// Bilinear values at many WGS84 positions, transformed in one batch.
     pub fn sample_many(&self, points: &[LatLon]) -> Vec<Option<f64>> {
         if self.crs_wkt.is_none() {
-            return points.iter().map(|p| self.sample_xy(p.lon_deg, p.lat_deg)).collect();
+            return points
+                .iter()
+                .map(|p| self.sample_xy(p.lon_deg, p.lat_deg))
+                .collect();
         }
         let mut xs: Vec<f64> = points.iter().map(|p| p.lon_deg).collect();
         let mut ys: Vec<f64> = points.iter().map(|p| p.lat_deg).collect();

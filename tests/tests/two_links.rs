@@ -50,8 +50,8 @@ async fn drone_on_radio_and_lte_is_one_vehicle_using_the_best_live_link() {
 
     let drone_side = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
     let mut radios = Vec::new();
-    for i in 0..2 {
-        radios.push(radio(Arc::clone(&drone_side), Arc::clone(&cut[i])).await);
+    for c in &cut {
+        radios.push(radio(Arc::clone(&drone_side), Arc::clone(c)).await);
     }
     {
         let drone_side = Arc::clone(&drone_side);

@@ -17,7 +17,7 @@ use crate::vehicle::VehicleId;
 #[derive(Debug)]
 pub enum Action<T> {
     /// Send this message to the vehicle.
-    Send(VehicleId, MavMessage),
+    Send(VehicleId, Box<MavMessage>),
     /// The command finished: hand the result to whoever waits on `T`.
     Done(T, Result<(), CommandError>),
 }
@@ -87,7 +87,7 @@ impl<T> CommandTracker<T> {
         now: Instant,
         out: &mut Vec<Action<T>>,
     ) {
-        out.push(Action::Send(vehicle, wire.to_message(vehicle, 0)));
+        out.push(Action::Send(vehicle, Box::new(wire.to_message(vehicle, 0))));
         self.in_flight.push(InFlight {
             vehicle,
             wire,
@@ -146,7 +146,7 @@ impl<T> CommandTracker<T> {
             if !f.in_progress && f.attempts < COMMAND_MAX_ATTEMPTS {
                 out.push(Action::Send(
                     f.vehicle,
-                    f.wire.to_message(f.vehicle, f.attempts),
+                    Box::new(f.wire.to_message(f.vehicle, f.attempts)),
                 ));
                 f.attempts += 1;
                 f.deadline = now + COMMAND_ACK_TIMEOUT;
@@ -240,7 +240,10 @@ mod tests {
 
     fn confirmation(a: &Action<u32>) -> u8 {
         match a {
-            Action::Send(_, MavMessage::COMMAND_LONG(c)) => c.confirmation,
+            Action::Send(_, m) => match m.as_ref() {
+                MavMessage::COMMAND_LONG(c) => c.confirmation,
+                other => panic!("expected a COMMAND_LONG, got {other:?}"),
+            },
             other => panic!("expected a COMMAND_LONG send, got {other:?}"),
         }
     }
@@ -354,10 +357,9 @@ mod tests {
             &mut out,
         );
         assert!(matches!(out[0], Action::Done(1, Ok(()))));
-        assert!(matches!(
-            out[1],
-            Action::Send(V, MavMessage::COMMAND_LONG(_))
-        ));
+        assert!(
+            matches!(&out[1], Action::Send(V, m) if matches!(m.as_ref(), MavMessage::COMMAND_LONG(_)))
+        );
     }
 
     #[test]

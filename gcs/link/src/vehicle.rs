@@ -398,11 +398,9 @@ impl VehicleState {
                     alt_rel_m: 0.0,
                 });
             }
-            MavMessage::VFR_HUD(v) => {
-                // GLOBAL_POSITION_INT's heading wins when it has one; otherwise VFR_HUD's.
-                if !self.heading_from_position {
-                    self.heading_deg = Some(f64::from(v.heading).rem_euclid(360.0));
-                }
+            // GLOBAL_POSITION_INT's heading wins when it has one; otherwise VFR_HUD's.
+            MavMessage::VFR_HUD(v) if !self.heading_from_position => {
+                self.heading_deg = Some(f64::from(v.heading).rem_euclid(360.0));
             }
             MavMessage::MISSION_CURRENT(m) => {
                 self.mission.current_seq = Some(m.seq);
@@ -427,42 +425,6 @@ impl VehicleState {
             _ => {}
         }
         None
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use mavlink::dialects::common::{GLOBAL_POSITION_INT_DATA, VFR_HUD_DATA};
-
-    #[test]
-    fn heading_follows_vfr_hud_when_position_has_none() {
-        let mut v = VehicleState::new(VehicleId {
-            sysid: 1,
-            compid: 1,
-        });
-        let pos = |hdg| {
-            MavMessage::GLOBAL_POSITION_INT(GLOBAL_POSITION_INT_DATA {
-                hdg,
-                ..Default::default()
-            })
-        };
-        let hud = |heading| {
-            MavMessage::VFR_HUD(VFR_HUD_DATA {
-                heading,
-                ..Default::default()
-            })
-        };
-        v.apply(&pos(u16::MAX));
-        v.apply(&hud(10));
-        v.apply(&hud(20));
-        assert_eq!(v.heading_deg, Some(20.0));
-        v.apply(&pos(9000));
-        v.apply(&hud(30));
-        assert_eq!(v.heading_deg, Some(90.0), "position's heading wins");
-        v.apply(&pos(u16::MAX));
-        v.apply(&hud(40));
-        assert_eq!(v.heading_deg, Some(40.0));
     }
 }
 
@@ -524,5 +486,41 @@ pub fn severity(s: MavSeverity) -> Severity {
         MAV_SEVERITY_NOTICE => Severity::Notice,
         MAV_SEVERITY_INFO => Severity::Info,
         MAV_SEVERITY_DEBUG => Severity::Debug,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mavlink::dialects::common::{GLOBAL_POSITION_INT_DATA, VFR_HUD_DATA};
+
+    #[test]
+    fn heading_follows_vfr_hud_when_position_has_none() {
+        let mut v = VehicleState::new(VehicleId {
+            sysid: 1,
+            compid: 1,
+        });
+        let pos = |hdg| {
+            MavMessage::GLOBAL_POSITION_INT(GLOBAL_POSITION_INT_DATA {
+                hdg,
+                ..Default::default()
+            })
+        };
+        let hud = |heading| {
+            MavMessage::VFR_HUD(VFR_HUD_DATA {
+                heading,
+                ..Default::default()
+            })
+        };
+        v.apply(&pos(u16::MAX));
+        v.apply(&hud(10));
+        v.apply(&hud(20));
+        assert_eq!(v.heading_deg, Some(20.0));
+        v.apply(&pos(9000));
+        v.apply(&hud(30));
+        assert_eq!(v.heading_deg, Some(90.0), "position's heading wins");
+        v.apply(&pos(u16::MAX));
+        v.apply(&hud(40));
+        assert_eq!(v.heading_deg, Some(40.0));
     }
 }

@@ -158,11 +158,12 @@ impl SimVehicle {
             );
             return CommandOutcome::result(MavResult::MAV_RESULT_TEMPORARILY_REJECTED);
         }
-        if change_mode && self.mode != FlightMode::Hold {
-            if let Err(text) = self.set_mode(FlightMode::Hold) {
-                self.say(MavSeverity::MAV_SEVERITY_CRITICAL, text);
-                return CommandOutcome::result(MavResult::MAV_RESULT_TEMPORARILY_REJECTED);
-            }
+        if change_mode
+            && self.mode != FlightMode::Hold
+            && let Err(text) = self.set_mode(FlightMode::Hold)
+        {
+            self.say(MavSeverity::MAV_SEVERITY_CRITICAL, text);
+            return CommandOutcome::result(MavResult::MAV_RESULT_TEMPORARILY_REJECTED);
         }
         if self.mode != FlightMode::Hold {
             // Accepted by PX4's commander, but the navigator ignores it outside Hold.

@@ -107,7 +107,7 @@ impl SimVehicle {
             MavSeverity::MAV_SEVERITY_CRITICAL,
             "Connection to ground station lost",
         );
-        if !(self.armed && !self.landed) {
+        if !self.armed || self.landed {
             return;
         }
         match self.params.nav_dll_act {

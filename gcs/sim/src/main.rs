@@ -122,7 +122,7 @@ fn config(args: &Args) -> Result<SimConfig> {
         "return" | "3" => LowBatteryAction::ReturnThenLand,
         other => bail!("--low-bat-act {other:?}: expected warning, land or return"),
     };
-    if !(args.endurance_min > 0.0) {
+    if args.endurance_min.is_nan() || args.endurance_min <= 0.0 {
         bail!(
             "--endurance-min {}: expected a positive number of minutes",
             args.endurance_min

@@ -257,10 +257,8 @@ impl SimVehicle {
                 self.return_phase = ReturnPhase::Climb;
                 self.return_target = self.closest_safe_point();
             }
-            FlightMode::Takeoff => {
-                if self.takeoff_alt_amsl_m <= self.home_alt_amsl_m {
-                    self.takeoff_alt_amsl_m = self.home_alt_amsl_m + self.params.mis_takeoff_alt_m;
-                }
+            FlightMode::Takeoff if self.takeoff_alt_amsl_m <= self.home_alt_amsl_m => {
+                self.takeoff_alt_amsl_m = self.home_alt_amsl_m + self.params.mis_takeoff_alt_m;
             }
             _ => {}
         }

@@ -480,12 +480,13 @@ impl Runner {
                 };
                 self.answer(f, &req, due);
             }
-            MavMessage::SET_MODE(m) if self.for_us(m.target_system) => {
-                if m.base_mode.bits() & 1 != 0 {
-                    let mode = gcs_link::FlightMode::from_px4_custom_mode(m.custom_mode);
-                    if let Err(text) = self.model.set_mode(mode) {
-                        self.model.say(MavSeverity::MAV_SEVERITY_CRITICAL, text);
-                    }
+            // base_mode must carry MAV_MODE_FLAG_CUSTOM_MODE_ENABLED.
+            MavMessage::SET_MODE(m)
+                if self.for_us(m.target_system) && m.base_mode.bits() & 1 != 0 =>
+            {
+                let mode = gcs_link::FlightMode::from_px4_custom_mode(m.custom_mode);
+                if let Err(text) = self.model.set_mode(mode) {
+                    self.model.say(MavSeverity::MAV_SEVERITY_CRITICAL, text);
                 }
             }
             m if crate::param_server::ParamServer::handles(m) => {

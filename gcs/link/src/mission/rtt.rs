@@ -37,7 +37,7 @@ impl RttEstimator {
                 self.rttvar = rtt / 2;
             }
             Some(srtt) => {
-                let diff = if srtt > rtt { srtt - rtt } else { rtt - srtt };
+                let diff = srtt.abs_diff(rtt);
                 self.rttvar = self.rttvar.mul_f64(0.75) + diff.mul_f64(0.25);
                 self.srtt = Some(srtt.mul_f64(0.875) + rtt.mul_f64(0.125));
             }
