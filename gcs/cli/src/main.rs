@@ -25,8 +25,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 struct Cli {
     /// Link to open: udpin:IP:PORT, udpout:HOST:PORT, tcpin:IP:PORT, tcpout:HOST:PORT,
     /// serial:PATH:BAUD. Repeat for several links (radio + LTE).
-    #[arg(long = "connect", required = true)]
+    #[arg(long = "connect")]
     connect: Vec<String>,
+    /// Record every frame in and out to a .tlog file in this directory (one per session).
+    #[arg(long)]
+    tlog: Option<PathBuf>,
     /// Our MAVLink system id.
     #[arg(long, default_value_t = 255)]
     sysid: u8,
@@ -96,6 +99,17 @@ enum Command {
     Params {
         #[command(subcommand)]
         op: ParamsOp,
+    },
+    /// Replay a .tlog as a link and show its vehicles until the log ends (no --connect needed).
+    Replay {
+        /// The telemetry log.
+        file: PathBuf,
+        /// Replay speed factor.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Refresh interval, seconds.
+        #[arg(long, default_value_t = 1.0)]
+        every_s: f64,
     },
     /// Arm the motors (asks for confirmation).
     Arm,
@@ -186,8 +200,16 @@ async fn connect(cli: &Cli) -> Result<(LinkHandle, VehicleId)> {
                 .with_context(|| format!("--connect {a}"))
         })
         .collect::<Result<Vec<_>>>()?;
+    connect_to(cli, links).await
+}
+
+async fn connect_to(cli: &Cli, links: Vec<LinkAddress>) -> Result<(LinkHandle, VehicleId)> {
+    if links.is_empty() {
+        bail!("no link: give --connect ADDR (e.g. --connect udpin:0.0.0.0:14550)");
+    }
     let mut cfg = LinkConfig::new(links);
     cfg.gcs_sysid = cli.sysid;
+    cfg.tlog_dir = cli.tlog.clone();
     if let Some(path) = &cli.signing_key {
         cfg.signing = Some(gcs_link::SigningKey::from_file(path).context("--signing-key")?);
     }
@@ -329,6 +351,36 @@ async fn wait_home(cli: &Cli, link: &LinkHandle, id: VehicleId) -> Result<()> {
     Ok(())
 }
 
+/// Shows a replayed log until every vehicle in it has gone silent (the log ended).
+async fn replay(cli: &Cli, file: &std::path::Path, speed: f64, every_s: f64) -> Result<()> {
+    if !(speed.is_finite() && speed > 0.0) {
+        bail!("--speed {speed}: expected a positive factor");
+    }
+    if !file.is_file() {
+        bail!("{}: no such telemetry log", file.display());
+    }
+    let address: LinkAddress = format!("tlog:{}@{speed}", file.display())
+        .parse()
+        .with_context(|| format!("replaying {}", file.display()))?;
+    let (link, _) = connect_to(cli, vec![address]).await?;
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(every_s.max(0.1)));
+    loop {
+        tick.tick().await;
+        let snap = link.snapshot();
+        if cli.json {
+            println!("{}", serde_json::to_string(&snap)?);
+        } else {
+            print!("\x1b[2J\x1b[H{}", watch::table(&snap));
+        }
+        if snap.vehicles.values().all(|v| v.link_lost) {
+            if !cli.json {
+                println!("end of {}", file.display());
+            }
+            return Ok(());
+        }
+    }
+}
+
 async fn params(cli: &Cli, op: &ParamsOp) -> Result<()> {
     use gcs_link::params;
     let (link, id) = connect(cli).await?;
@@ -429,6 +481,11 @@ async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Mission { op } => mission(&cli, op).await,
+        Command::Replay {
+            file,
+            speed,
+            every_s,
+        } => replay(&cli, file, *speed, *every_s).await,
         Command::Params { op } => params(&cli, op).await,
         Command::Arm => command(&cli, VehicleCommand::Arm).await,
         Command::Disarm { force } => {

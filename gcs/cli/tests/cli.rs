@@ -240,3 +240,59 @@ async fn params_list_get_and_set() {
     assert!(!out.status.success());
     assert!(text(&out).contains("NO_SUCH_PARAM"), "{}", text(&out));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn record_a_session_then_replay_it() {
+    let port = free_port();
+    let _sim = sim_to(port, 9).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(
+        port,
+        &[
+            "--tlog",
+            dir.path().to_str().unwrap(),
+            "watch",
+            "--every-s",
+            "0.5",
+            "--for-s",
+            "3",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let logs: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tlog"))
+        .collect();
+    assert_eq!(logs.len(), 1, "one log per session: {logs:?}");
+    assert!(std::fs::metadata(&logs[0]).unwrap().len() > 1000);
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gcs-cli"));
+    cmd.args([
+        "--json",
+        "replay",
+        logs[0].to_str().unwrap(),
+        "--speed",
+        "4",
+        "--every-s",
+        "0.2",
+    ])
+    .stdin(Stdio::null());
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let v = &last["vehicles"].as_array().unwrap()[0];
+    assert_eq!(v["id"]["sysid"], 9);
+    assert_eq!(v["link_lost"], true, "the replay ended");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_gcs-cli"))
+        .args(["replay", "/no/such/file.tlog"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("/no/such/file.tlog"), "{}", text(&out));
+}
