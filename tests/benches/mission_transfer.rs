@@ -2,8 +2,9 @@
 //! mission against the simulator over a slow, lossy radio, against the protocol floor and
 //! against a pymavlink uploader doing what MAVProxy's `wp load` does.
 //!
-//! Run: `cargo bench -p vigil-tests --bench mission_transfer` (about 10 minutes after the
-//! build: the lossy pymavlink runs are the slow ones). Quick check with 100 items:
+//! Run: `cargo bench -p vigil-tests --bench mission_transfer` (about 9 minutes after the
+//! build: the lossy pymavlink runs are the slow ones). Quick check with 100 items (about
+//! 3 minutes):
 //! `cargo bench -p vigil-tests --bench mission_transfer -- --quick` (or
 //! `VIGIL_BENCH_QUICK=1`). Other options after `--`: `--items N`, `--sequential` (one
 //! case at a time instead of all at once), `--no-pymavlink`, `--no-py-download`.
@@ -22,8 +23,11 @@
 //!
 //! The protocol floor is items x round trip: each item costs one request and one answer,
 //! so 1,000 x 40 ms = 40 s at 20 ms one way. The simulator's own round trip is measured
-//! too (median of empty-list downloads), because it applies latency on its 20 ms tick.
-//! Figures are printed, never asserted.
+//! too (median of empty-list downloads), because it applies latency on its 20 ms tick
+//! (a round trip of 55 to 65 ms instead of 40): the `/sim-rtt` column is against that.
+//! MAVProxy's `wp list` keeps 5 requests in flight, which the simulator answers in any
+//! order; PX4 answers only the next request or a repeat of the last one, so against PX4
+//! that download aborts at the first lost request. Figures are printed, never asserted.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
