@@ -1,3 +1,4 @@
 //! End-to-end tests across Vigil's crates live in `tests/`; this library holds their shared helpers.
 
+pub mod harness;
 pub mod python;

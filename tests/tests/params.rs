@@ -2,50 +2,22 @@
 //! parameter server over real UDP on loopback (ephemeral ports), and pymavlink as an
 //! independent peer checking the sim's PX4 encoding and hash.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use gcs_link::params::{self, ParamCache, ParamError, ParamValue, Progress};
-use gcs_link::{FlightMode, LinkConfig, LinkHandle, VehicleCommand, VehicleId};
+use gcs_link::{FlightMode, LinkHandle, VehicleCommand};
 use gcs_sim::param_server::ParamServer;
 use gcs_sim::param_server::table::Px4Value;
 use gcs_sim::{DataLinkLossAction, Faults, Px4Params, SimConfig, SimHandle};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-use tokio::process::Command;
-use vigil_tests::python::{peer_script, python};
-
-const WAIT: Duration = Duration::from_secs(60);
-
-async fn gcs() -> LinkHandle {
-    let addr = "udpin:127.0.0.1:0".parse().unwrap();
-    gcs_link::start(LinkConfig::new(vec![addr])).await.unwrap()
-}
+use tokio::io::AsyncReadExt;
+use vigil_tests::harness::{self, WAIT, gcs, spawn_peer, wait_state};
 
 async fn sim_for(link: &LinkHandle, speed: f64, tweak: impl FnOnce(&mut SimConfig)) -> SimHandle {
-    let port = link.local_addr(0).unwrap().port();
-    let mut cfg = SimConfig::new(format!("udpout:127.0.0.1:{port}").parse().unwrap());
-    cfg.speed = speed;
-    cfg.gps_fix_after_s = 0.0;
-    tweak(&mut cfg);
-    gcs_sim::start(cfg).await.unwrap()
-}
-
-async fn wait_state(
-    link: &LinkHandle,
-    id: VehicleId,
-    what: &str,
-    cond: impl Fn(&gcs_link::VehicleState) -> bool,
-) -> gcs_link::VehicleState {
-    let snap = link
-        .wait_for(WAIT, |s| s.get(id).is_some_and(&cond))
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "waiting for {what}: {e}; last {:?}",
-                link.snapshot().get(id)
-            )
-        });
-    snap.get(id).unwrap().clone()
+    harness::sim_for(link, speed, |cfg| {
+        cfg.gps_fix_after_s = 0.0;
+        tweak(cfg);
+    })
+    .await
 }
 
 /// Waits until the sim's published state (sent once per 20 ms physics tick) shows `what`.
@@ -270,22 +242,7 @@ async fn integers_round_trip_and_refusals_are_typed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pymavlink_fetches_the_list_and_sets_a_parameter_as_on_px4() {
-    let python = python().unwrap_or_else(|e| panic!("{e}"));
-    let mut child = Command::new(&python)
-        .arg(peer_script("pymavlink_params.py"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start the pymavlink peer");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    tokio::time::timeout(Duration::from_secs(30), out.read_line(&mut first))
-        .await
-        .expect("pymavlink printed its port")
-        .unwrap();
-    let port: serde_json::Value = serde_json::from_str(&first).expect("port line is JSON");
-    let port = port["port"].as_u64().expect("port number");
+    let (mut child, mut out, port) = spawn_peer("pymavlink_params.py").await;
 
     let mut cfg = SimConfig::new(format!("udpout:127.0.0.1:{port}").parse().unwrap());
     cfg.vehicles[0].sysid = 42;

@@ -1,32 +1,15 @@
 //! An independent peer flies our simulator: a pymavlink ground station (tests/peers/
 //! pymavlink_gcs.py) arms, takes off, changes mode and checks PX4's answers.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use gcs_sim::SimConfig;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-use tokio::process::Command;
-use vigil_tests::python::{peer_script, python};
+use tokio::io::AsyncReadExt;
+use vigil_tests::harness::spawn_peer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pymavlink_ground_station_flies_the_sim() {
-    let python = python().unwrap_or_else(|e| panic!("{e}"));
-    let mut child = Command::new(&python)
-        .arg(peer_script("pymavlink_gcs.py"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start the pymavlink ground station");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    tokio::time::timeout(Duration::from_secs(30), out.read_line(&mut first))
-        .await
-        .expect("pymavlink printed its port")
-        .unwrap();
-    let port: serde_json::Value = serde_json::from_str(&first).expect("port line is JSON");
-    let port = port["port"].as_u64().expect("port number");
+    let (mut child, mut out, port) = spawn_peer("pymavlink_gcs.py").await;
 
     let mut cfg = SimConfig::new(format!("udpout:127.0.0.1:{port}").parse().unwrap());
     cfg.speed = 5.0;

@@ -7,47 +7,15 @@ use gcs_link::{
     CommandError, Event, FlightMode, LatLon, LinkConfig, LinkHandle, Rejection, VehicleCommand,
     VehicleId,
 };
-use gcs_sim::{DataLinkLossAction, SimConfig, SimHandle};
+use gcs_sim::{DataLinkLossAction, SimConfig};
 use geo::{Distance, Haversine, Point};
-
-const WAIT: Duration = Duration::from_secs(60);
-
-async fn gcs() -> LinkHandle {
-    let addr = "udpin:127.0.0.1:0".parse().unwrap();
-    gcs_link::start(LinkConfig::new(vec![addr])).await.unwrap()
-}
-
-async fn sim_for(link: &LinkHandle, speed: f64, tweak: impl FnOnce(&mut SimConfig)) -> SimHandle {
-    let port = link.local_addr(0).unwrap().port();
-    let mut cfg = SimConfig::new(format!("udpout:127.0.0.1:{port}").parse().unwrap());
-    cfg.speed = speed;
-    tweak(&mut cfg);
-    gcs_sim::start(cfg).await.unwrap()
-}
+use vigil_tests::harness::{WAIT, gcs, sim_for, wait_state};
 
 fn dist_m(a: LatLon, b: LatLon) -> f64 {
     Haversine.distance(
         Point::new(a.lon_deg, a.lat_deg),
         Point::new(b.lon_deg, b.lat_deg),
     )
-}
-
-async fn wait_state(
-    link: &LinkHandle,
-    id: VehicleId,
-    what: &str,
-    cond: impl Fn(&gcs_link::VehicleState) -> bool,
-) -> gcs_link::VehicleState {
-    let snap = link
-        .wait_for(WAIT, |s| s.get(id).is_some_and(&cond))
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "waiting for {what}: {e}; last state {:?}",
-                link.snapshot().get(id)
-            )
-        });
-    snap.get(id).unwrap().clone()
 }
 
 fn drain(link: &mut LinkHandle) -> Vec<Event> {
