@@ -282,7 +282,19 @@ impl Runner {
             .collect();
         let mut last = start;
         loop {
+            // Delayed frames are released when due, not on the next physics tick, so the
+            // added latency is what --latency-ms says.
+            let next_due = [
+                self.in_delay.front().map(|(t, _)| *t),
+                self.out_delay.front().map(|(t, _)| *t),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             tokio::select! {
+                _ = tokio::time::sleep_until(next_due.unwrap_or_else(Instant::now).into()), if next_due.is_some() => {
+                    self.release_delayed(Instant::now(), &mut due);
+                }
                 got = inbound.recv() => {
                     let Some(r) = got else { return };
                     let faults = self.faults();
@@ -299,10 +311,7 @@ impl Runner {
                 }
                 _ = tick.tick() => {
                     let now = Instant::now();
-                    while self.in_delay.front().is_some_and(|(t, _)| *t <= now) {
-                        let (_, f) = self.in_delay.pop_front().expect("checked");
-                        self.on_frame(&f, &mut due);
-                    }
+                    self.release_delayed(now, &mut due);
                     self.model.step_scaled(now.duration_since(last).as_secs_f64(), self.speed);
                     last = now;
                     self.check_gcs_link(now);
@@ -321,13 +330,25 @@ impl Runner {
                     for msg in self.param_server.poll_stream() {
                         self.send(&msg);
                     }
-                    while self.out_delay.front().is_some_and(|(t, _)| *t <= now) {
-                        let (_, bytes) = self.out_delay.pop_front().expect("checked");
-                        let _ = self.link.outgoing.try_send(Outgoing { bytes, target: None });
-                    }
+                    self.release_delayed(now, &mut due);
                     self.state.send_replace(self.model.clone());
                 }
             }
+        }
+    }
+
+    /// Delivers the delayed frames that are due, both ways.
+    fn release_delayed(&mut self, now: Instant, due: &mut HashMap<Stream, (Duration, Instant)>) {
+        while self.in_delay.front().is_some_and(|(t, _)| *t <= now) {
+            let (_, f) = self.in_delay.pop_front().expect("checked");
+            self.on_frame(&f, due);
+        }
+        while self.out_delay.front().is_some_and(|(t, _)| *t <= now) {
+            let (_, bytes) = self.out_delay.pop_front().expect("checked");
+            let _ = self.link.outgoing.try_send(Outgoing {
+                bytes,
+                target: None,
+            });
         }
     }
 
