@@ -23,8 +23,8 @@
 //!
 //! The protocol floor is items x round trip: each item costs one request and one answer,
 //! so 1,000 x 40 ms = 40 s at 20 ms one way. The simulator's own round trip is measured
-//! too (median of empty-list downloads), because it applies latency on its 20 ms tick
-//! (a round trip of 55 to 65 ms instead of 40): the `/sim-rtt` column is against that.
+//! too (median of empty-list downloads; about 42 ms since the simulator releases delayed
+//! frames when due rather than on its 20 ms tick): the `/sim-rtt` column is against that.
 //! MAVProxy's `wp list` keeps 5 requests in flight, which the simulator answers in any
 //! order; PX4 answers only the next request or a repeat of the last one, so against PX4
 //! that download aborts at the first lost request. Figures are printed, never asserted.
