@@ -81,3 +81,30 @@ pub async fn spawn_peer(script: &str) -> (Child, BufReader<ChildStdout>, u16) {
     let port = port["port"].as_u64().expect("port number") as u16;
     (child, out, port)
 }
+
+/// Waits (up to `timeout`) for a peer started by [`spawn_peer`] to finish and returns its
+/// JSON report, after asserting that it exited cleanly, found no failures, and passed
+/// every one of at least `min_checks` checks.
+pub async fn peer_report(
+    mut child: Child,
+    mut out: BufReader<ChildStdout>,
+    timeout: Duration,
+    min_checks: usize,
+) -> serde_json::Value {
+    use tokio::io::AsyncReadExt;
+    let mut rest = String::new();
+    tokio::time::timeout(timeout, out.read_to_string(&mut rest))
+        .await
+        .expect("the peer finished in time")
+        .expect("read the peer's report");
+    let status = child.wait().await.expect("wait for the peer");
+    let report: serde_json::Value =
+        serde_json::from_str(rest.trim()).unwrap_or_else(|e| panic!("report {rest:?}: {e}"));
+    let failures = report["failures"].as_array().expect("failures list");
+    assert!(failures.is_empty(), "the peer found: {failures:#?}");
+    assert!(status.success(), "the peer exited with {status}");
+    let checks = report["checks"].as_object().expect("checks map");
+    assert!(checks.len() >= min_checks, "{checks:?}");
+    assert!(checks.values().all(|v| v == true), "{checks:?}");
+    report
+}

@@ -9,8 +9,7 @@ use gcs_link::{FlightMode, LinkHandle, VehicleCommand};
 use gcs_sim::param_server::ParamServer;
 use gcs_sim::param_server::table::Px4Value;
 use gcs_sim::{DataLinkLossAction, Faults, Px4Params, SimConfig, SimHandle};
-use tokio::io::AsyncReadExt;
-use vigil_tests::harness::{self, WAIT, gcs, spawn_peer, wait_state};
+use vigil_tests::harness::{self, WAIT, gcs, peer_report, spawn_peer, wait_state};
 
 async fn sim_for(link: &LinkHandle, speed: f64, tweak: impl FnOnce(&mut SimConfig)) -> SimHandle {
     harness::sim_for(link, speed, |cfg| {
@@ -242,27 +241,14 @@ async fn integers_round_trip_and_refusals_are_typed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pymavlink_fetches_the_list_and_sets_a_parameter_as_on_px4() {
-    let (mut child, mut out, port) = spawn_peer("pymavlink_params.py").await;
+    let (child, out, port) = spawn_peer("pymavlink_params.py").await;
 
     let mut cfg = SimConfig::new(format!("udpout:127.0.0.1:{port}").parse().unwrap());
     cfg.vehicles[0].sysid = 42;
     cfg.faults.loss_pct = 10.0;
     let sim = gcs_sim::start(cfg).await.unwrap();
 
-    let mut rest = String::new();
-    tokio::time::timeout(Duration::from_secs(180), out.read_to_string(&mut rest))
-        .await
-        .expect("the pymavlink peer finished")
-        .unwrap();
-    let status = child.wait().await.unwrap();
-    let report: serde_json::Value =
-        serde_json::from_str(rest.trim()).unwrap_or_else(|e| panic!("report {rest:?}: {e}"));
-    let failures = report["failures"].as_array().unwrap();
-    assert!(failures.is_empty(), "pymavlink found: {failures:#?}");
-    assert!(status.success());
-    let checks = report["checks"].as_object().unwrap();
-    assert!(checks.len() >= 15, "{checks:?}");
-    assert!(checks.values().all(|v| v == true));
+    let report = peer_report(child, out, Duration::from_secs(180), 15).await;
     let reference = ParamServer::new(42, &Px4Params::default());
     assert_eq!(report["count"].as_u64(), Some(reference.count() as u64));
     assert_eq!(report["values"]["MAV_SYS_ID"].as_i64(), Some(42));
