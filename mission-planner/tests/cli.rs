@@ -115,9 +115,21 @@ fn patrol_writes_one_plan_per_sortie_and_geojson() {
     )
     .unwrap();
     assert!(
-        (wp.alt_m - ground - 120.0).abs() < 1e-6,
+        (60.0..=120.0).contains(&(wp.alt_m - ground)),
         "{wp:?} over {ground} m"
     );
+    // Every sortie passes `validate` with its defaults: 120 m ceiling, 30 m floor,
+    // every leg sampled every 30 m over the same DEM.
+    for i in 1..=v["sorties"].as_array().unwrap().len() {
+        let plan = out.path().join(format!("sortie-{i:02}.plan"));
+        let o = run(&["validate", s(&plan), "--dem", s(&dem), "--json"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "sortie {i}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
     assert_eq!(
         o.status.code(),
         Some(
@@ -301,4 +313,29 @@ fn survey_orbit_and_corridor() {
         s(&out),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn patrol_above_the_ceiling_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    let border = data_dir().join("01_boundaries/ne10m/niger_border_line.geojson");
+    let o = run(&[
+        "patrol",
+        "--border",
+        s(&border),
+        "--base",
+        "13.5116,2.1254",
+        "--alt-agl-m",
+        "150",
+        "--endurance-min",
+        "60",
+        "--out-dir",
+        s(out.path()),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--alt-agl-m 150") && err.contains("120 m ceiling"),
+        "{err}"
+    );
 }

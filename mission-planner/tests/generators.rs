@@ -9,7 +9,7 @@ use mission_planner::generate::{
     HomeSide, PatrolRequest, TerrainFollow, offset_border, plan_patrol,
 };
 use mission_planner::geodesy::{destination, distance_m};
-use mission_planner::validate::{IssueKind, ValidationSettings, validate};
+use mission_planner::validate::{IssueKind, Severity, ValidationSettings, validate};
 use mission_planner::{AltitudeReference, ElevationModel, LatLon, MissionCommand, Plan};
 use proptest::prelude::*;
 
@@ -30,6 +30,22 @@ impl ElevationModel for Hills {
                     * ((p.lat_deg * k).sin() * (p.lon_deg * k * 0.7).cos()
                         + 0.3 * (p.lon_deg * k * 2.3).sin()),
         )
+    }
+}
+
+/// Hills plus a sharp north-south ridge and an east-west escarpment.
+#[derive(Debug, Clone, Copy)]
+pub struct Rough {
+    pub hills: Hills,
+    pub ridge_m: f64,
+    pub cliff_m: f64,
+}
+
+impl ElevationModel for Rough {
+    fn elevation_m(&self, p: LatLon) -> Option<f64> {
+        let ridge = self.ridge_m * (-((p.lon_deg - 6.03) * 150.0).powi(2)).exp();
+        let cliff = self.cliff_m * ((p.lat_deg - 13.96) * 2000.0).tanh();
+        Some(self.hills.elevation_m(p)? + ridge + cliff)
     }
 }
 
@@ -127,6 +143,50 @@ proptest! {
             let report = validate(&Plan { mission: s.mission.clone(), ..Plan::default() }, Some(&territory_fence), &terrain, &settings);
             let bad: Vec<_> = report.issues.iter().filter(|i| matches!(i.kind, IssueKind::TerrainClearance { .. } | IssueKind::AboveCeiling { .. } | IssueKind::Endurance { .. } | IssueKind::OutsideInclusionFence | IssueKind::InsideExclusionZone { .. })).collect();
             prop_assert!(bad.is_empty(), "{:?}", bad);
+        }
+    }
+
+    /// The generator's own band is validation's default (120 m ceiling, 30 m floor):
+    /// over rough terrain (hills, a sharp ridge, a 150 m escarpment) every sortie
+    /// validates with no error at all, whatever height between 40 and 120 m is asked.
+    #[test]
+    fn patrol_over_rough_terrain_validates_under_the_default_ceiling(
+        alt_agl_m in 40.0f64..=120.0,
+        amp_m in 0.0f64..250.0,
+        ridge_m in 0.0f64..400.0,
+        cliff_m in 0.0f64..150.0,
+        radius_km in 8.0f64..14.0,
+        bases in 1usize..3,
+    ) {
+        let center = LatLon::new(14.0, 6.0);
+        let ring = wavy_ring(center, radius_km * 1000.0, 0.08, 3, 60);
+        let terrain = Rough { hills: Hills { base_m: 400.0, amp_m, wavelength_deg: 0.08 }, ridge_m, cliff_m };
+        let base_list: Vec<LatLon> = (0..bases).map(|i| destination(center, 120.0 * i as f64, 2000.0 * i as f64)).collect();
+        let defaults = ValidationSettings::default();
+        let follow = TerrainFollow::new(alt_agl_m, defaults.ceiling_agl_m);
+        let vehicle = VehicleModel { cruise_speed_mps: 20.0, endurance_s: 90.0 * 60.0, ..VehicleModel::default() };
+        let req = PatrolRequest {
+            border: ring.clone(),
+            home_side: None,
+            standoff_m: 1000.0,
+            simplify_tolerance_m: 50.0,
+            terrain_follow: follow,
+            bases: base_list,
+            vehicle,
+            border_range_m: None,
+            altitude_reference: AltitudeReference::Amsl,
+        };
+        let plan = plan_patrol(&req, &terrain, &mut |_| {}).unwrap();
+        prop_assert!(!plan.sorties.is_empty());
+        let fence = mission_planner::GeoFence {
+            polygons: vec![mission_planner::FencePolygon { vertices: ring[..ring.len() - 1].to_vec(), inclusion: true }],
+            ..mission_planner::GeoFence::default()
+        };
+        let settings = ValidationSettings { vehicle, ..defaults };
+        for s in &plan.sorties {
+            let report = validate(&Plan { mission: s.mission.clone(), ..Plan::default() }, Some(&fence), &terrain, &settings);
+            let errors: Vec<_> = report.issues.iter().filter(|i| i.severity == Severity::Error).map(|i| &i.message).collect();
+            prop_assert!(errors.is_empty(), "asked {} m AGL: {:?}", alt_agl_m, errors);
         }
     }
 

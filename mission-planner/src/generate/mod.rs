@@ -9,4 +9,6 @@ pub mod transit;
 pub use border_offset::{HomeSide, offset_border};
 pub use patrol::{PatrolError, PatrolPlan, PatrolRequest, Sortie, plan_patrol};
 pub use survey::{Camera, SurveyRequest, corridor_scan, orbit, survey};
-pub use terrain_follow::{TerrainFollow, follow_terrain};
+pub use terrain_follow::{
+    DEFAULT_MIN_CLEARANCE_M, TerrainFollow, TerrainFollowError, follow_terrain,
+};

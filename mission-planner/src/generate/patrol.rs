@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::border_offset::{HomeSide, OffsetLine, offset_border};
-use super::terrain_follow::{TerrainFollow, follow_terrain};
+use super::terrain_follow::{TerrainFollow, TerrainFollowError, follow_terrain};
 use super::transit::Transit;
 use crate::estimate::{Estimate, VehicleModel, estimate_mission};
 use crate::geodesy::Polyline;
@@ -80,6 +80,9 @@ pub enum PatrolError {
     /// The offset line vanished (standoff wider than the territory).
     #[error("no offset line remains at a {0} m standoff: the home territory is narrower than that")]
     NoOffsetLine(f64),
+    /// The height above terrain does not fit between floor and ceiling.
+    #[error(transparent)]
+    TerrainFollow(#[from] TerrainFollowError),
 }
 
 /// Generates the patrol; `progress` is told the fraction of the line planned.
@@ -205,14 +208,10 @@ fn check(req: &PatrolRequest) -> Result<(), PatrolError> {
             "endurance must be positive and the reserve within 0..100%",
         ));
     }
-    if !positive(req.standoff_m)
-        || !positive(req.terrain_follow.alt_agl_m)
-        || !positive(req.terrain_follow.sample_step_m)
-    {
-        return Err(PatrolError::Parameter(
-            "standoff, altitude and sampling step must be positive",
-        ));
+    if !positive(req.standoff_m) {
+        return Err(PatrolError::Parameter("the standoff must be positive"));
     }
+    req.terrain_follow.check()?;
     if req.border.iter().chain(&req.bases).any(|p| !p.is_valid()) {
         return Err(PatrolError::Parameter(
             "a border point or base is not a valid latitude/longitude",

@@ -7,7 +7,9 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use mission_planner::generate::patrol::patrol_geojson;
-use mission_planner::generate::{HomeSide, PatrolRequest, TerrainFollow, plan_patrol};
+use mission_planner::generate::{
+    DEFAULT_MIN_CLEARANCE_M, HomeSide, PatrolRequest, TerrainFollow, plan_patrol,
+};
 use mission_planner::validate::{ValidationSettings, validate};
 use mission_planner::{AltitudeReference, FencePolygon, GeoFence, LatLon, Plan, border, files};
 
@@ -36,9 +38,14 @@ pub struct PatrolArgs {
     /// Height above terrain to fly, metres.
     #[arg(long, default_value_t = 120.0)]
     pub alt_agl_m: f64,
-    /// Highest height above terrain wanted, metres (default: the larger of 120 and alt-agl + 30).
-    #[arg(long)]
-    pub ceiling_agl_m: Option<f64>,
+    /// Highest height above terrain allowed anywhere along a leg, metres (validate's
+    /// default). A higher --alt-agl-m is refused, not clamped.
+    #[arg(long, default_value_t = 120.0)]
+    pub ceiling_agl_m: f64,
+    /// Lowest height above terrain allowed anywhere along a leg, metres (validate's
+    /// default); the floor flown is the larger of this and half of --alt-agl-m.
+    #[arg(long, default_value_t = DEFAULT_MIN_CLEARANCE_M)]
+    pub min_clearance_m: f64,
     #[command(flatten)]
     pub vehicle: VehicleArgs,
     /// Terrain model: geographic GeoTIFF (.tif, EPSG:4326) or ESRI ASCII grid (.asc); without it altitudes are relative to each base.
@@ -80,11 +87,28 @@ pub fn run(a: PatrolArgs) -> Result<ExitCode> {
         bail!("--endurance-min is required: sorties are split to fit it");
     }
     let vehicle = a.vehicle.model(None)?;
-    let ceiling = a
-        .ceiling_agl_m
-        .unwrap_or(f64::max(120.0, a.alt_agl_m + 30.0));
-    let mut follow = TerrainFollow::new(a.alt_agl_m, ceiling);
-    follow.sample_step_m = a.sample_m.max(1.0);
+    let ceiling = a.ceiling_agl_m;
+    if a.alt_agl_m > ceiling {
+        bail!(
+            "--alt-agl-m {} is above the {ceiling} m ceiling above terrain (--ceiling-agl-m; 120 by default, as `validate` checks); lower --alt-agl-m, or raise the ceiling with --ceiling-agl-m {} (and validate with the same --ceiling-agl-m)",
+            a.alt_agl_m,
+            a.alt_agl_m
+        );
+    }
+    if a.alt_agl_m < a.min_clearance_m {
+        bail!(
+            "--alt-agl-m {} is below the {} m minimum clearance above terrain; raise --alt-agl-m or lower --min-clearance-m",
+            a.alt_agl_m,
+            a.min_clearance_m
+        );
+    }
+    let follow = TerrainFollow {
+        alt_agl_m: a.alt_agl_m,
+        min_clearance_m: (a.alt_agl_m * 0.5).max(a.min_clearance_m).min(a.alt_agl_m),
+        ceiling_agl_m: ceiling,
+        sample_step_m: a.sample_m.max(1.0),
+    };
+    follow.check()?;
     let border_range_m = match (a.from_km, a.to_km) {
         (None, None) => None,
         (from, to) => Some((
