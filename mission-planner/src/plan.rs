@@ -79,6 +79,23 @@ impl Mission {
     pub fn mavlink_count(&self) -> usize {
         self.seq_of(self.items.len())
     }
+
+    /// Appends `items` as one QGroundControl complex item of `kind` ("survey",
+    /// "CorridorScan") with its `.plan` parameters (see [`crate::files::qgc_plan::transect`]).
+    pub fn push_complex(
+        &mut self,
+        kind: &str,
+        params: serde_json::Map<String, serde_json::Value>,
+        items: Vec<MissionItem>,
+    ) {
+        self.complex_items.push(ComplexItem {
+            kind: kind.to_owned(),
+            first_item: self.items.len(),
+            item_count: items.len(),
+            params,
+        });
+        self.items.extend(items);
+    }
 }
 
 /// QGroundControl's `Altitude`, `AltitudeMode` and `AMSLAltAboveTerrain` of an item.

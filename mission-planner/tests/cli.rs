@@ -285,14 +285,13 @@ fn survey_orbit_and_corridor() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!((v["layout"]["gsd_cm_per_px"].as_f64().unwrap() - 3.0).abs() < 1e-9);
-    assert!(
-        mission_planner::files::load_plan(&out)
-            .unwrap()
-            .mission
-            .items
-            .len()
-            > 10
-    );
+    let survey = mission_planner::files::load_plan(&out).unwrap();
+    assert!(survey.mission.items.len() > 10);
+    // Written as a QGroundControl survey it can edit again.
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(doc["mission"]["items"][1]["complexItemType"], "survey");
+    assert_eq!(survey.mission.complex_items[0].kind, "survey");
     let o = run(&[
         "survey",
         "--orbit",
@@ -313,6 +312,12 @@ fn survey_orbit_and_corridor() {
         s(&out),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        doc["mission"]["items"][1]["complexItemType"],
+        "CorridorScan"
+    );
 }
 
 #[test]

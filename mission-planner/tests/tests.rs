@@ -3,6 +3,7 @@
 mod util;
 
 mod cli;
+mod complex_items;
 mod dem;
 mod fixtures;
 mod generators;

@@ -35,11 +35,14 @@ impl Camera {
     }
 
     /// Ground footprint (across track, along track) at `alt_m`, metres; the image's
-    /// long side lies across the track.
+    /// long side lies across the track (QGroundControl's landscape orientation), and
+    /// pixels are square on the ground, so both sides are image pixels times the GSD
+    /// (as QGroundControl's camera calculator computes them).
     pub fn footprint_m(&self, alt_m: f64) -> (f64, f64) {
+        let gsd_m = self.gsd_cm_per_px(alt_m) / 100.0;
         (
-            self.sensor_width_mm * alt_m / self.focal_length_mm,
-            self.sensor_height_mm * alt_m / self.focal_length_mm,
+            f64::from(self.image_width_px) * gsd_m,
+            f64::from(self.image_height_px) * gsd_m,
         )
     }
 }
@@ -86,6 +89,8 @@ pub struct SurveyLayout {
     pub gsd_cm_per_px: f64,
     /// Number of lines.
     pub lines: usize,
+    /// Photos taken along the lines (QGroundControl's `CameraShots`).
+    pub camera_shots: usize,
 }
 
 /// Lines crossing the polygon at east/north offsets, in a frame rotated so lines run along +y.
@@ -163,6 +168,7 @@ pub fn survey(req: &SurveyRequest) -> Result<(Vec<MissionItem>, SurveyLayout), S
     let at = |x: f64, y: f64| frame.to_lat_lon(unrot((x, y)).0, unrot((x, y)).1);
     let mut items = Vec::new();
     let mut count = 0;
+    let mut shots = 0;
     for k in 0..lines {
         let x = first_x + k as f64 * spacing;
         for (mut y0, mut y1) in scan_segments(&poly, x) {
@@ -171,6 +177,7 @@ pub fn survey(req: &SurveyRequest) -> Result<(Vec<MissionItem>, SurveyLayout), S
             }
             let dir = (y1 - y0).signum();
             count += 1;
+            shots += ((y1 - y0).abs() / trigger).ceil() as usize;
             if req.turnaround_m > 0.0 {
                 items.push(MissionItem::waypoint(
                     at(x, y0 - dir * req.turnaround_m),
@@ -209,12 +216,14 @@ pub fn survey(req: &SurveyRequest) -> Result<(Vec<MissionItem>, SurveyLayout), S
             trigger_distance_m: trigger,
             gsd_cm_per_px: c.gsd_cm_per_px(alt_m),
             lines: count,
+            camera_shots: shots,
         },
     ))
 }
 
-/// A corridor scan: `lines` parallel passes spread over `width_m` along `path`,
-/// flown alternately forth and back.
+/// A corridor scan: `lines` parallel passes along `path`, each centred in its
+/// `width_m / lines` wide strip of the corridor (as QGroundControl lays them out),
+/// flown alternately forth and back, the first pass on the right of the path.
 pub fn corridor_scan(
     path: &[LatLon],
     width_m: f64,
@@ -222,12 +231,13 @@ pub fn corridor_scan(
     alt: Altitude,
 ) -> Vec<MissionItem> {
     let lines = lines.clamp(1, 1000);
+    let spacing = corridor_spacing_m(width_m, lines);
     let mut items = Vec::new();
     for k in 0..lines {
         let offset = if lines == 1 {
             0.0
         } else {
-            -width_m / 2.0 + width_m * k as f64 / (lines - 1) as f64
+            width_m / 2.0 - spacing / 2.0 - k as f64 * spacing
         };
         let mut pass = if offset.abs() < 1e-6 {
             path.to_vec()
@@ -245,6 +255,20 @@ pub fn corridor_scan(
         items.extend(pass.into_iter().map(|p| MissionItem::waypoint(p, alt)));
     }
     items
+}
+
+/// Distance between corridor passes: the width shared out, nudged up where
+/// rounding would make `ceil(width / spacing)` (QGroundControl's pass count) one more.
+pub fn corridor_spacing_m(width_m: f64, lines: usize) -> f64 {
+    let n = lines.max(1) as f64;
+    let mut spacing = width_m / n;
+    for _ in 0..8 {
+        if spacing.is_nan() || spacing <= 0.0 || (width_m / spacing).ceil() <= n {
+            break;
+        }
+        spacing *= 1.0 + 4.0 * f64::EPSILON;
+    }
+    spacing
 }
 
 /// An orbit of `turns` circles of `radius_m` around `center`, as waypoints every

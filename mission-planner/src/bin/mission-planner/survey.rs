@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use mission_planner::files::qgc_plan::transect;
 use mission_planner::generate::survey::{Camera, SurveyRequest, corridor_scan, orbit, survey};
 use mission_planner::{
     Altitude, Home, LatLon, Mission, MissionCommand, MissionItem, Plan, border, files,
@@ -88,7 +89,9 @@ pub fn run(a: SurveyArgs) -> Result<ExitCode> {
         let path = p.clone();
         move |error| files::FileError::Parse { path, error }
     };
-    let (items, layout) = if let Some(p) = &a.polygon {
+    // The generated items, and the QGroundControl complex item they form, if any.
+    type Complex = Option<(&'static str, serde_json::Map<String, serde_json::Value>)>;
+    let (items, layout, complex): (Vec<MissionItem>, _, Complex) = if let Some(p) = &a.polygon {
         let polygon = border::polygons_from_geojson(&read(p)?)
             .map_err(parse_err(p))?
             .swap_remove(0);
@@ -109,15 +112,21 @@ pub fn run(a: SurveyArgs) -> Result<ExitCode> {
             turnaround_m: a.turnaround_m,
         };
         let (items, layout) = survey(&req)?;
-        (items, Some(layout))
+        let params = transect::survey_params(&req, &layout, &items);
+        (items, Some(layout), Some(("survey", params)))
     } else if let Some(p) = &a.corridor {
         let line = border::border_from_geojson(&read(p)?).map_err(parse_err(p))?;
-        (corridor_scan(&line, a.width_m, a.passes, alt), None)
+        if !(a.width_m.is_finite() && a.width_m > 0.0) {
+            bail!("--width-m must be positive");
+        }
+        let items = corridor_scan(&line, a.width_m, a.passes, alt);
+        let params = transect::corridor_params(&line, a.width_m, a.passes, a.alt_m, &items);
+        (items, None, Some(("CorridorScan", params)))
     } else if let Some(c) = a.orbit {
         if a.radius_m.is_nan() || a.radius_m <= 0.0 {
             bail!("--radius-m must be positive");
         }
-        (orbit(c, a.radius_m, alt, a.turns, 12), None)
+        (orbit(c, a.radius_m, alt, a.turns, 12), None, None)
     } else {
         bail!("give one of --polygon FILE, --corridor FILE or --orbit LAT,LON");
     };
@@ -134,7 +143,11 @@ pub fn run(a: SurveyArgs) -> Result<ExitCode> {
         ..Mission::default()
     };
     mission.items.push(MissionItem::takeoff(home, takeoff_alt));
-    mission.items.extend(items);
+    match complex {
+        // Written to .plan as a ComplexItem QGroundControl can edit again.
+        Some((kind, params)) => mission.push_complex(kind, params, items),
+        None => mission.items.extend(items),
+    }
     mission
         .items
         .push(MissionItem::command(MissionCommand::ReturnToLaunch));

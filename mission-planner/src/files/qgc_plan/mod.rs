@@ -473,5 +473,6 @@ fn parse_rally(m: &Map<String, Value>, path: &str) -> Result<Vec<RallyPoint>, Pa
 }
 
 mod structure_scan;
+pub mod transect;
 mod write;
 pub use write::{write_legacy_mission, write_plan};

@@ -38,9 +38,12 @@ pub(super) fn derived_altitude(item: &MissionItem) -> Option<QgcAltitude> {
     })
 }
 
+/// A SimpleItem; `qgc_altitude` (else, for top-level items, the derived one) adds
+/// QGroundControl's altitude keys, which the items embedded in complex items lack.
 fn simple_json(
     item: &MissionItem,
     qgc_altitude: Option<&QgcAltitude>,
+    top_level: bool,
     do_jump_id: usize,
     jump_target_id: impl Fn(f64) -> f64,
 ) -> Value {
@@ -49,7 +52,8 @@ fn simple_json(
         p.params[0] = jump_target_id(p.params[0]);
     }
     let mut o = Map::new();
-    if let Some(q) = qgc_altitude.copied().or_else(|| derived_altitude(item)) {
+    let derived = || derived_altitude(item).filter(|_| top_level);
+    if let Some(q) = qgc_altitude.copied().or_else(derived) {
         let opt = |x: Option<f64>| x.map_or(Value::Null, num_json);
         o.insert(
             "AMSLAltAboveTerrain".into(),
@@ -88,6 +92,7 @@ fn mission_json(mission: &Mission) -> Map<String, Value> {
                     simple_json(
                         &mission.items[k],
                         mission.qgc_altitudes.get(&k),
+                        false,
                         k + 1,
                         to_id,
                     )
@@ -113,6 +118,7 @@ fn mission_json(mission: &Mission) -> Map<String, Value> {
         items.push(simple_json(
             &mission.items[i],
             mission.qgc_altitudes.get(&i),
+            true,
             i + 1,
             to_id,
         ));
