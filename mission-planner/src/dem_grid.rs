@@ -1,12 +1,20 @@
 //! A north-up DEM grid in longitude/latitude, read from a geographic GeoTIFF
 //! (EPSG:4326, as the GLOBE and SRTM tiles are) or an ESRI ASCII grid (`.asc`), so
-//! the CLI can follow real terrain without GDAL. Projected DEMs go through
-//! `geo-intel`, which reads anything GDAL reads.
+//! the CLI can follow real terrain without GDAL. Projected, rotated or other DEMs
+//! are refused with the `gdalwarp` command that converts them; `geo-intel` reads
+//! anything GDAL reads.
 
 use std::path::Path;
 
 use crate::files::{FileError, ParseError};
 use crate::{ElevationModel, LatLon};
+
+/// What this reader takes, and how to get there from anything else.
+pub const EXPECTED_DEM: &str = "expected a north-up geographic WGS 84 (EPSG:4326) GeoTIFF (.tif) or ESRI ASCII grid (.asc) in degrees; convert it with `gdalwarp -t_srs EPSG:4326 -of GTiff IN OUT.tif` (GDAL), or read it through geo-intel";
+
+fn unsupported(what: impl std::fmt::Display) -> ParseError {
+    ParseError::Format(format!("{what}: {EXPECTED_DEM}"))
+}
 
 /// A north-up grid of heights in a geographic (lon/lat degrees) frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,13 +25,17 @@ pub struct DemGrid {
     west_deg: f64,
     /// Latitude of the north edge of the grid, degrees.
     north_deg: f64,
-    cell_deg: f64,
+    /// Cell width, degrees of longitude.
+    cell_lon_deg: f64,
+    /// Cell height, degrees of latitude.
+    cell_lat_deg: f64,
     nodata: Option<f64>,
     heights_m: Vec<f64>,
 }
 
 impl DemGrid {
-    /// Reads a `.tif`/`.tiff` GeoTIFF or an `.asc` ESRI ASCII grid.
+    /// Reads a `.tif`/`.tiff` GeoTIFF or an `.asc` ESRI ASCII grid; any other file,
+    /// or one in a projected CRS, gets an error naming it and saying how to convert it.
     pub fn load(path: &Path) -> Result<Self, FileError> {
         let ext = path
             .extension()
@@ -38,45 +50,98 @@ impl DemGrid {
             path: path.to_owned(),
             source,
         };
-        if ext == "asc" {
-            let text = std::fs::read_to_string(path).map_err(read_err)?;
-            return Self::parse_ascii(&text).map_err(parse_err);
+        match ext.as_str() {
+            "asc" => {
+                let text = std::fs::read_to_string(path).map_err(read_err)?;
+                let prj = path.with_extension("prj");
+                if let Ok(wkt) = std::fs::read_to_string(&prj)
+                    && (wkt.contains("PROJCS") || wkt.contains("PROJCRS"))
+                {
+                    return Err(parse_err(unsupported(format!(
+                        "its {} says the grid is projected",
+                        prj.display()
+                    ))));
+                }
+                Self::parse_ascii(&text).map_err(parse_err)
+            }
+            "tif" | "tiff" => {
+                let file = std::fs::File::open(path).map_err(read_err)?;
+                Self::read_geotiff(std::io::BufReader::new(file)).map_err(parse_err)
+            }
+            _ => Err(FileError::Unsupported {
+                path: path.to_owned(),
+                message: format!(
+                    "unsupported DEM format {}: {EXPECTED_DEM}",
+                    if ext.is_empty() {
+                        "(no extension)".to_owned()
+                    } else {
+                        format!(".{ext}")
+                    }
+                ),
+            }),
         }
-        let file = std::fs::File::open(path).map_err(read_err)?;
-        Self::read_geotiff(std::io::BufReader::new(file)).map_err(parse_err)
+    }
+
+    /// Checks the grid lies within longitudes and latitudes (else it is projected).
+    fn check_extent(self) -> Result<Self, ParseError> {
+        let east = self.west_deg + self.ncols as f64 * self.cell_lon_deg;
+        let south = self.north_deg - self.nrows as f64 * self.cell_lat_deg;
+        let eps = 1e-6;
+        if !(self.west_deg >= -180.0 - eps
+            && east <= 360.0 + eps
+            && south >= -90.0 - eps
+            && self.north_deg <= 90.0 + eps)
+        {
+            return Err(unsupported(format!(
+                "the grid spans x {:.6}..{:.6}, y {:.6}..{:.6}, which are not longitudes and latitudes (a projected DEM?)",
+                self.west_deg, east, south, self.north_deg
+            )));
+        }
+        Ok(self)
     }
 
     /// Reads a single-band geographic GeoTIFF (north-up, tie point + pixel scale).
     pub fn read_geotiff<R: std::io::Read + std::io::Seek>(reader: R) -> Result<Self, ParseError> {
         use tiff::decoder::{Decoder, DecodingResult};
         use tiff::tags::Tag;
-        let fmt = |e: tiff::TiffError| ParseError::Format(format!("not a readable TIFF: {e}"));
+        let fmt = |e: tiff::TiffError| unsupported(format!("not a readable TIFF ({e})"));
         let mut d = Decoder::new(reader).map_err(fmt)?;
         let (w, h) = d.dimensions().map_err(fmt)?;
         let scale = d.get_tag_f64_vec(Tag::ModelPixelScaleTag).map_err(|_| {
-            ParseError::Format("no ModelPixelScale tag: not a GeoTIFF with a pixel scale".into())
+            if d.get_tag_f64_vec(Tag::ModelTransformationTag).is_ok() {
+                unsupported("the GeoTIFF is rotated or sheared (ModelTransformation)")
+            } else {
+                unsupported("no ModelPixelScale tag: not a georeferenced GeoTIFF")
+            }
         })?;
-        let tie = d.get_tag_f64_vec(Tag::ModelTiepointTag).map_err(|_| {
-            ParseError::Format("no ModelTiepoint tag: not a georeferenced GeoTIFF".into())
-        })?;
-        if scale.len() < 2
-            || tie.len() < 6
-            || scale[0] <= 0.0
-            || (scale[0] - scale[1]).abs() > scale[0] * 1e-6
-        {
-            return Err(ParseError::Format(
-                "expected square pixels and one tie point".into(),
+        let tie = d
+            .get_tag_f64_vec(Tag::ModelTiepointTag)
+            .map_err(|_| unsupported("no ModelTiepoint tag: not a georeferenced GeoTIFF"))?;
+        if scale.len() < 2 || tie.len() < 6 || !(scale[0] > 0.0 && scale[1] > 0.0) {
+            return Err(unsupported(
+                "expected one tie point and positive pixel sizes",
             ));
         }
         if let Ok(keys) = d.get_tag_u32_vec(Tag::GeoKeyDirectoryTag) {
-            // ProjectedCSTypeGeoKey (3072) means a projected DEM; GeographicTypeGeoKey
-            // (2048) must be WGS 84 (4326) or user-defined (32767).
+            // GTModelTypeGeoKey (1024) 1 projected / 3 geocentric; ProjectedCSTypeGeoKey
+            // (3072) a projected CRS; GeographicTypeGeoKey (2048) must be WGS 84 (4326)
+            // or user-defined (32767).
             for k in keys.chunks_exact(4).skip(1) {
-                if k[0] == 3072 || (k[0] == 2048 && k[3] != 4326 && k[3] != 32767) {
-                    return Err(ParseError::Format(format!(
-                        "GeoTIFF is in a projected or non-WGS 84 CRS (GeoKey {} = {}); reproject it to EPSG:4326 or read it with geo-intel",
-                        k[0], k[3]
-                    )));
+                let what = match (k[0], k[3]) {
+                    (1024, 1) => {
+                        Some("the GeoTIFF is in a projected CRS (GTModelType 1)".to_owned())
+                    }
+                    (1024, 3) => Some("the GeoTIFF is geocentric (GTModelType 3)".to_owned()),
+                    (3072, code) => {
+                        Some(format!("the GeoTIFF is in a projected CRS (EPSG:{code})"))
+                    }
+                    (2048, code) if code != 4326 && code != 32767 => Some(format!(
+                        "the GeoTIFF's geographic CRS is EPSG:{code}, not WGS 84"
+                    )),
+                    _ => None,
+                };
+                if let Some(what) = what {
+                    return Err(unsupported(what));
                 }
             }
         }
@@ -104,15 +169,17 @@ impl DemGrid {
         // Tie point raster (i, j) -> model (x, y); pixel-is-area: the grid's west/north edges.
         let west_deg = tie[3] - tie[0] * scale[0];
         let north_deg = tie[4] + tie[1] * scale[1];
-        Ok(DemGrid {
+        DemGrid {
             ncols,
             nrows,
             west_deg,
             north_deg,
-            cell_deg: scale[0],
+            cell_lon_deg: scale[0],
+            cell_lat_deg: scale[1],
             nodata,
             heights_m,
-        })
+        }
+        .check_extent()
     }
 
     /// Parses ESRI ASCII grid text (header keys `ncols nrows xllcorner|xllcenter yllcorner|yllcenter cellsize [nodata_value]`).
@@ -193,15 +260,17 @@ impl DemGrid {
                 heights_m.len()
             )));
         }
-        Ok(DemGrid {
+        DemGrid {
             ncols,
             nrows,
             west_deg,
             north_deg: south + nrows as f64 * cell_deg,
-            cell_deg,
+            cell_lon_deg: cell_deg,
+            cell_lat_deg: cell_deg,
             nodata: header.get("nodata_value").copied(),
             heights_m,
-        })
+        }
+        .check_extent()
     }
 
     fn cell(&self, col: usize, row: usize) -> Option<f64> {
@@ -217,8 +286,8 @@ impl DemGrid {
 impl ElevationModel for DemGrid {
     /// Bilinear between cell centres; `None` outside the grid or next to nodata.
     fn elevation_m(&self, p: LatLon) -> Option<f64> {
-        let x = (p.lon_deg - self.west_deg) / self.cell_deg - 0.5;
-        let y = (self.north_deg - p.lat_deg) / self.cell_deg - 0.5;
+        let x = (p.lon_deg - self.west_deg) / self.cell_lon_deg - 0.5;
+        let y = (self.north_deg - p.lat_deg) / self.cell_lat_deg - 0.5;
         if !(x.is_finite() && y.is_finite())
             || x < -0.5
             || y < -0.5

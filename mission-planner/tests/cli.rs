@@ -344,3 +344,18 @@ fn patrol_above_the_ceiling_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn projected_dem_is_refused_naming_file_and_conversion() {
+    let plan = mission_file("qgc/simple_square.plan");
+    let dem = data_dir().join("03_dem/stars_olinda_dem_utm25s.tif");
+    let o = run(&["validate", s(&plan), "--dem", s(&dem)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("stars_olinda_dem_utm25s.tif")
+            && err.contains("EPSG:4326")
+            && err.contains("gdalwarp -t_srs EPSG:4326"),
+        "{err}"
+    );
+}
