@@ -5,7 +5,9 @@
 //!
 //! Terrain: the real GLOBE 30" DEM of Niger (../shared/data/03_dem), read with the
 //! crate's pure-Rust GeoTIFF reader, then a synthetic Sahel-like terrain (a 300 m
-//! plain, rolling 150 m hills, a 1,400 m massif where the Aïr is) for comparison.
+//! plain, rolling 150 m hills, a 1,400 m massif where the Aïr is) for comparison,
+//! both at 300 m above terrain (150..600 m band); then GLOBE again at the CLI's
+//! defaults, 120 m above terrain under a 120 m ceiling (60..120 m band).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -92,6 +94,24 @@ fn main() {
     );
     run("GLOBE 30\" DEM", &req, &settings, &globe);
     run("synthetic terrain", &req, &settings, &SyntheticNiger);
+    // The CLI's defaults: 120 m above terrain under validate's 120 m ceiling (a
+    // 60..120 m band, so more waypoints where the terrain bends).
+    let follow = TerrainFollow::new(120.0, 120.0);
+    let req = PatrolRequest {
+        terrain_follow: follow,
+        ..req
+    };
+    let settings = ValidationSettings {
+        min_clearance_m: follow.min_clearance_m,
+        ceiling_agl_m: follow.ceiling_agl_m,
+        ..settings
+    };
+    run(
+        "GLOBE 30\" DEM, 120 m AGL, 120 m ceiling",
+        &req,
+        &settings,
+        &globe,
+    );
 }
 
 fn run(

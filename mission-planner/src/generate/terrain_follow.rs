@@ -121,7 +121,7 @@ pub fn follow_terrain(
     let Some(first) = route.first() else {
         return out;
     };
-    out.push((*first, planner.ground(*first) + cfg.alt_agl_m));
+    out.push((*first, planner.ground(*first) + planner.wanted_agl()));
     for b in &route[1..] {
         planner.leg(&mut out, *b, 0);
     }
@@ -140,6 +140,11 @@ impl Planner<'_> {
         self.terrain.elevation_m(p).unwrap_or(self.fallback)
     }
 
+    /// The asked height, kept a hair inside the band when asked at its edge.
+    fn wanted_agl(&self) -> f64 {
+        self.cfg.alt_agl_m.max(self.band.0).min(self.band.1)
+    }
+
     /// Appends the leg from the last point of `out` to `end`, split as needed.
     fn leg(&self, out: &mut Vec<(LatLon, f64)>, end: LatLon, depth: u32) {
         let Some(&(start, start_alt)) = out.last() else {
@@ -151,7 +156,7 @@ impl Planner<'_> {
         }
         let (floor, ceiling) = self.band;
         let end_ground = self.ground(end);
-        let wanted = end_ground + self.cfg.alt_agl_m;
+        let wanted = end_ground + self.wanted_agl();
         // End heights that keep every sample within the band: at fraction r the leg
         // is at start + (end - start) r, which must lie in [g + floor, g + ceiling].
         let (mut lo, mut hi) = (end_ground + floor, end_ground + ceiling);
