@@ -7,5 +7,6 @@ mod complex_items;
 mod dem;
 mod fixtures;
 mod generators;
+mod golden;
 mod roundtrip;
 mod validation;
