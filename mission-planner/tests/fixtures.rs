@@ -483,36 +483,3 @@ fn unknown_fence_commands_are_not_dropped_silently() {
     let back = files::parse_plan(&render_plan(&p, Format::Wpl).unwrap(), Format::Wpl).unwrap();
     assert_eq!(back.fence.other_items, p.fence.other_items);
 }
-
-#[test]
-fn complex_item_versions_qgroundcontrol_refuses_are_refused() {
-    let plan = |item: &str| {
-        format!(
-            r#"{{"fileType": "Plan", "version": 1, "mission": {{"version": 2, "plannedHomePosition": [13.5, 2.1, 210], "items": [{item}]}}}}"#
-        )
-    };
-    let items = r#""TransectStyleComplexItem": {"version": 2, "Items": []}"#;
-    for (item, expected) in [
-        (
-            format!(r#"{{"type": "ComplexItem", "complexItemType": "CorridorScan", "version": 3, {items}}}"#),
-            "CorridorScan version 3 is not supported",
-        ),
-        (
-            format!(r#"{{"type": "ComplexItem", "complexItemType": "survey", "version": 3, {items}}}"#),
-            "survey version 3 embeds no flight items",
-        ),
-        (
-            format!(r#"{{"type": "ComplexItem", "complexItemType": "survey", "version": 6, {items}}}"#),
-            "survey version 6 is not supported",
-        ),
-        (
-            r#"{"type": "ComplexItem", "complexItemType": "survey", "version": 5, "TransectStyleComplexItem": {"version": 3, "Items": []}}"#.to_owned(),
-            "TransectStyleComplexItem version 3",
-        ),
-    ] {
-        let err = files::parse_plan(&plan(&item), Format::QgcPlan)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains(expected) && err.contains("mission.items[0]"), "{err}");
-    }
-}

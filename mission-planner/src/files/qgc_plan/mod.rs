@@ -330,7 +330,7 @@ fn parse_complex(
     let mut params = o.clone();
     let items = match kind.as_str() {
         "survey" | "CorridorScan" => {
-            check_transect_versions(o, path, &kind)?;
+            transect::check_versions(o, path, &kind)?;
             let tpath = child(path, "TransectStyleComplexItem");
             let t = params
                 .get_mut("TransectStyleComplexItem")
@@ -383,54 +383,6 @@ fn parse_complex(
         item_count: mission.items.len() - first_item,
         params,
     });
-    Ok(())
-}
-
-/// The versions QGroundControl loads: survey 4 and 5 (2 and 3 embed no flight
-/// items, QGroundControl rebuilds them), CorridorScan 2, TransectStyleComplexItem
-/// 1 (or unstamped) and 2.
-fn check_transect_versions(
-    o: &Map<String, Value>,
-    path: &str,
-    kind: &str,
-) -> Result<(), ParseError> {
-    let vpath = child(path, "version");
-    let version: i64 = int(req(o, "version", path)?, &vpath)?;
-    match (kind, version) {
-        ("survey", 4 | 5) | ("CorridorScan", 2) => {}
-        ("survey", 2 | 3) => {
-            return Err(jerr(
-                &vpath,
-                format!(
-                    "survey version {version} embeds no flight items (QGroundControl regenerates them); open and save it in QGroundControl 3.4 or later"
-                ),
-            ));
-        }
-        _ => {
-            return Err(jerr(
-                &vpath,
-                format!(
-                    "{kind} version {version} is not supported (QGroundControl loads {})",
-                    if kind == "survey" { "2 to 5" } else { "2" }
-                ),
-            ));
-        }
-    }
-    if let Some(t) = o.get("TransectStyleComplexItem").and_then(Value::as_object) {
-        let tpath = child(&child(path, "TransectStyleComplexItem"), "version");
-        let v: i64 = match t.get("version") {
-            Some(v) => int(v, &tpath)?,
-            None => 1,
-        };
-        if !(0..=2).contains(&v) {
-            return Err(jerr(
-                &tpath,
-                format!(
-                    "TransectStyleComplexItem version {v} is not supported (QGroundControl loads 1 and 2)"
-                ),
-            ));
-        }
-    }
     Ok(())
 }
 

@@ -1,11 +1,14 @@
-//! The QGroundControl parameters of generated surveys and corridor scans, so a
-//! `.plan` holds them as `ComplexItem`s QGroundControl can edit again: survey
+//! QGroundControl's transect-style complex items (survey, CorridorScan): the
+//! versions it loads, and the parameters of generated surveys and corridor scans,
+//! so a `.plan` holds them as `ComplexItem`s QGroundControl can edit again: survey
 //! version 5 and CorridorScan version 2, each with a `TransectStyleComplexItem`
 //! (version 2) and its `CameraCalc` (version 2), with the keys and value types
 //! QGroundControl's `save()` writes. The flight items themselves (`Items`) are the
 //! mission items the complex item covers, added when the plan is written.
 
 use serde_json::{Map, Value, json};
+
+use super::{ParseError, child, int, jerr, req};
 
 use crate::LatLon;
 use crate::MissionItem;
@@ -143,4 +146,52 @@ pub fn corridor_params(
     o.insert("type".into(), json!("ComplexItem"));
     o.insert("version".into(), json!(2));
     o
+}
+
+/// The versions QGroundControl loads: survey 4 and 5 (2 and 3 embed no flight
+/// items, QGroundControl rebuilds them), CorridorScan 2, TransectStyleComplexItem
+/// 1 (or unstamped) and 2.
+pub(super) fn check_versions(
+    o: &Map<String, Value>,
+    path: &str,
+    kind: &str,
+) -> Result<(), ParseError> {
+    let vpath = child(path, "version");
+    let version: i64 = int(req(o, "version", path)?, &vpath)?;
+    match (kind, version) {
+        ("survey", 4 | 5) | ("CorridorScan", 2) => {}
+        ("survey", 2 | 3) => {
+            return Err(jerr(
+                &vpath,
+                format!(
+                    "survey version {version} embeds no flight items (QGroundControl regenerates them); open and save it in QGroundControl 3.4 or later"
+                ),
+            ));
+        }
+        _ => {
+            return Err(jerr(
+                &vpath,
+                format!(
+                    "{kind} version {version} is not supported (QGroundControl loads {})",
+                    if kind == "survey" { "2 to 5" } else { "2" }
+                ),
+            ));
+        }
+    }
+    if let Some(t) = o.get("TransectStyleComplexItem").and_then(Value::as_object) {
+        let tpath = child(&child(path, "TransectStyleComplexItem"), "version");
+        let v: i64 = match t.get("version") {
+            Some(v) => int(v, &tpath)?,
+            None => 1,
+        };
+        if !(0..=2).contains(&v) {
+            return Err(jerr(
+                &tpath,
+                format!(
+                    "TransectStyleComplexItem version {v} is not supported (QGroundControl loads 1 and 2)"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
