@@ -156,6 +156,13 @@ fn issue(severity: Severity, kind: IssueKind, location: Location, message: Strin
     }
 }
 
+/// Whether `p` is allowed by `fence`: inside one of its inclusion zones (when it has
+/// any) and outside every exclusion zone. Exists for one-off checks such as an
+/// operator's go-to point, with the same zone rules validation applies along legs.
+pub fn fence_allows(fence: &GeoFence, p: LatLon) -> bool {
+    Zones::new(fence).check(p, None).is_none()
+}
+
 /// Checks a plan: fences (and the extra `no_fly` fence, e.g. a border buffer),
 /// terrain clearance and ceiling along every leg, endurance, item count and jumps.
 pub fn validate(

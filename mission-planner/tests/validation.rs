@@ -2,7 +2,7 @@
 
 use mission_planner::estimate::VehicleModel;
 use mission_planner::geodesy::destination;
-use mission_planner::validate::{IssueKind, Severity, ValidationSettings, validate};
+use mission_planner::validate::{IssueKind, Severity, ValidationSettings, fence_allows, validate};
 use mission_planner::{
     Altitude, ElevationModel, FenceCircle, FencePolygon, FlatTerrain, GeoFence, Home, LatLon,
     Mission, MissionCommand, MissionItem, Plan,
@@ -260,4 +260,34 @@ fn item_without_altitude_is_an_error() {
         .collect();
     assert_eq!(missing.len(), 1, "{:?}", r.issues);
     assert_eq!(missing[0].location.seq, Some(4));
+}
+
+#[test]
+fn fence_allows_single_points_by_the_same_zone_rules() {
+    let square = |c: LatLon, d: f64, inclusion: bool| FencePolygon {
+        vertices: vec![
+            LatLon::new(c.lat_deg - d, c.lon_deg - d),
+            LatLon::new(c.lat_deg - d, c.lon_deg + d),
+            LatLon::new(c.lat_deg + d, c.lon_deg + d),
+            LatLon::new(c.lat_deg + d, c.lon_deg - d),
+        ],
+        inclusion,
+    };
+    let mut fence = GeoFence::default();
+    assert!(fence_allows(&fence, base()), "no zone: anywhere");
+    fence.polygons.push(square(base(), 0.1, true));
+    fence.circles.push(FenceCircle {
+        center: LatLon::new(13.05, 2.05),
+        radius_m: 1000.0,
+        inclusion: false,
+    });
+    assert!(fence_allows(&fence, base()));
+    assert!(
+        !fence_allows(&fence, LatLon::new(13.5, 2.0)),
+        "outside the inclusion"
+    );
+    assert!(
+        !fence_allows(&fence, LatLon::new(13.05, 2.05)),
+        "inside the exclusion"
+    );
 }
