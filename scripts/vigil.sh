@@ -14,7 +14,11 @@ cd "$root"
 #   socat                  the serial-link test runs over a socat pseudo-terminal pair
 #   python3 python3-venv   the independent test peers (pymavlink, pyproj) run in a venv
 #   postgresql postgresql-postgis  geo-intel reads PostGIS layers; its test starts a throwaway cluster
-APT_PACKAGES=(build-essential pkg-config libudev-dev libgdal-dev gdal-bin socat python3 python3-venv python3-pip postgresql postgresql-postgis)
+#   libvulkan1 mesa-vulkan-drivers the 3D map renders through Vulkan (Mesa's lavapipe where there is no GPU)
+#   libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0  the map's X11 window (loaded at run time)
+#   xvfb                   a virtual display: the screenshot test, and `run` on a machine without one
+APT_PACKAGES=(build-essential pkg-config libudev-dev libgdal-dev gdal-bin socat python3 python3-venv python3-pip postgresql postgresql-postgis
+    libvulkan1 mesa-vulkan-drivers libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0 xvfb)
 
 log() { printf '\033[1mvigil:\033[0m %s\n' "$*" >&2; }
 
@@ -65,7 +69,16 @@ run)
     shift || true
     ensure_packages
     ensure_rust
-    cargo run -p gcs -- "$@"
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        cargo run -p gcs -- "$@"
+    else
+        # No display: render on a virtual one and keep a screenshot to look at.
+        log "no display: running the map on a virtual display (Xvfb); it writes gcs-screenshot.png after 20 s"
+        cargo build -p gcs
+        WGPU_BACKEND="${WGPU_BACKEND:-vulkan}" xvfb-run -a -s "-screen 0 1600x900x24" \
+            cargo run -p gcs -- --screenshot gcs-screenshot.png --after-secs 20 "$@"
+        log "wrote $root/gcs-screenshot.png"
+    fi
     ;;
 test)
     shift || true

@@ -3,6 +3,11 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use gcs_link::{LinkAddress, LinkConfig};
+use gcs_sim::SimConfig;
+
+use crate::cli::Args;
+use crate::telemetry_line;
 use gcs_link::vehicle::{GpsFix, LandedState};
 use gcs_link::{FlightMode, LatLon, LinkHandle, VehicleCommand, VehicleId};
 use geo::{Destination, Distance, Haversine, Point};
@@ -133,4 +138,90 @@ mod tests {
             "north-east first"
         );
     }
+}
+
+/// Flies the console demo: drones near Agadez take off, fly a square, return and land,
+/// with a telemetry line per drone every second. For machines without a display.
+pub fn run_headless(args: &Args) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    rt.block_on(headless(args))
+}
+
+async fn headless(args: &Args) -> Result<()> {
+    let drones = args.drones.clamp(1, 50);
+    let gcs_addr: LinkAddress = "udpin:127.0.0.1:0".parse().expect("literal address");
+    let mut cfg = LinkConfig::new(vec![gcs_addr]);
+    cfg.gcs_sysid = args.sysid;
+    let link = gcs_link::start(cfg)
+        .await
+        .context("opening the ground station link")?;
+    let port = link.local_addr(0).context("no local UDP port")?.port();
+
+    let (lat, lon, alt) = gcs_sim::AGADEZ;
+    let mut sim_cfg = SimConfig::new(format!("udpout:127.0.0.1:{port}").parse()?);
+    sim_cfg.vehicles = SimConfig::fleet(drones, 1, LatLon::new(lat, lon), alt);
+    sim_cfg.speed = args.speed.max(10.0);
+    let _sim = gcs_sim::start(sim_cfg.clone())
+        .await
+        .context("starting the simulated drones")?;
+    println!(
+        "Vigil headless demo: {} simulated PX4 drone(s) near Agadez, {}x speed, ground station on udp port {port}",
+        drones,
+        args.speed.max(10.0)
+    );
+
+    let mut ids = Vec::new();
+    for spec in &sim_cfg.vehicles {
+        ids.push(
+            link.wait_for_vehicle(spec.sysid, Duration::from_secs(30))
+                .await
+                .with_context(|| format!("no HEARTBEAT from simulated drone {}", spec.sysid))?,
+        );
+    }
+
+    let printer = {
+        let fleet = link.fleet();
+        let every = Duration::from_secs_f64(1.0f64);
+        tokio::spawn(async move {
+            let start = tokio::time::Instant::now();
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let snap = fleet.borrow().clone();
+                for v in snap.vehicles.values() {
+                    println!(
+                        "[t+{:6.1} s] {}",
+                        start.elapsed().as_secs_f64(),
+                        telemetry_line::telemetry_line(v)
+                    );
+                }
+            }
+        })
+    };
+
+    let flights = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| fly_square(&link, *id, args.side_m, args.alt_m + 10.0 * i as f64));
+    let results = tokio::select! {
+        r = futures::future::join_all(flights) => r,
+        _ = tokio::signal::ctrl_c() => bail!("interrupted"),
+    };
+    printer.abort();
+    let snap = link.snapshot();
+    for v in snap.vehicles.values() {
+        println!("final: {}", telemetry_line::telemetry_line(v));
+    }
+    let failed: Vec<String> = results
+        .into_iter()
+        .filter_map(|r| r.err().map(|e| format!("{e:#}")))
+        .collect();
+    if !failed.is_empty() {
+        bail!("patrol failed: {}", failed.join("; "));
+    }
+    println!("patrol complete: every drone flew its square and landed at home");
+    Ok(())
 }

@@ -1,0 +1,83 @@
+//! The fleet panel: every drone with link state, mode, battery and mission progress.
+//!
+//! Exists so the operator sees the whole fleet at once and picks the drone to command;
+//! the rows' text (with units) comes from gcs-scene's tested `fleet_rows`.
+
+use bevy::ecs::system::SystemParam;
+use bevy::prelude::*;
+use bevy_egui::egui;
+use gcs_scene::fleet_rows::{FleetRow, LinkStatus};
+
+use crate::link::Fleet;
+use crate::panels::Shared;
+
+/// What the fleet panel reads and changes.
+#[derive(SystemParam)]
+pub struct FleetPanel<'w> {
+    fleet: Res<'w, Fleet>,
+}
+
+fn link_badge(s: LinkStatus) -> egui::RichText {
+    match s {
+        LinkStatus::Ok => egui::RichText::new("● link").color(egui::Color32::from_rgb(60, 220, 90)),
+        LinkStatus::Degraded => {
+            egui::RichText::new("● weak").color(egui::Color32::from_rgb(240, 200, 40))
+        }
+        LinkStatus::Lost => {
+            egui::RichText::new("● LOST").color(egui::Color32::from_rgb(240, 60, 60))
+        }
+    }
+}
+
+impl FleetPanel<'_> {
+    /// Draws the panel.
+    pub fn show(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
+        ui.heading(format!("Fleet ({} drones)", self.fleet.0.vehicles.len()));
+        if self.fleet.0.vehicles.is_empty() {
+            ui.label("Waiting for drones… (no HEARTBEAT yet)");
+            return;
+        }
+        let rows: Vec<FleetRow> = self
+            .fleet
+            .0
+            .vehicles
+            .values()
+            .map(|v| FleetRow::new(v, None))
+            .collect();
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            egui::Grid::new("fleet-grid")
+                .striped(true)
+                .num_columns(6)
+                .show(ui, |ui| {
+                    for h in ["Drone", "Link", "Mode", "Battery", "Mission", "Alt / speed"] {
+                        ui.strong(h);
+                    }
+                    ui.end_row();
+                    for r in rows {
+                        let selected = sh.selection.vehicle == Some(r.vehicle);
+                        let name = if r.armed {
+                            format!("{} ⚡", r.callsign)
+                        } else {
+                            r.callsign.clone()
+                        };
+                        let resp = ui.selectable_label(selected, name);
+                        if resp.clicked() {
+                            sh.selection.vehicle = Some(r.vehicle);
+                        }
+                        if resp.double_clicked()
+                            && let Some(cam) = sh.camera.as_deref_mut()
+                        {
+                            cam.follow = true;
+                        }
+                        ui.label(link_badge(r.link));
+                        ui.label(&r.mode);
+                        ui.label(&r.battery);
+                        ui.label(&r.mission);
+                        ui.label(format!("{} · {}", r.alt, r.speed));
+                        ui.end_row();
+                    }
+                });
+        });
+        ui.small("click: select · double-click: follow · F: follow on/off");
+    }
+}

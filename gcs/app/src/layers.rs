@@ -1,0 +1,461 @@
+//! Intelligence layers on the map: the catalog's vector layers draped on the terrain as
+//! retained gizmo lines, points and labels; files loaded while the app runs (path input
+//! or drag-and-drop); visibility and opacity.
+//!
+//! Exists as the shell over geo-intel (GDAL reading) and gcs-scene (draping): reading
+//! and draping run on Bevy's async compute pool, so a large layer never stalls a frame.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use bevy::prelude::*;
+use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
+use bevy::window::FileDragAndDrop;
+use gcs_link::LatLon;
+use gcs_scene::Enu;
+use gcs_scene::drape::{DrapeParams, DrapedLayer, drape_layer};
+use gcs_scene::terrain::{Imagery, TerrainSource};
+use geo_intel::catalog::{Catalog, LayerKind, parse_colour};
+use geo_intel::elevation::Dem;
+use geo_intel::grid::Grid;
+use geo_intel::vector::{LonLatBounds, VectorLayer};
+use mission_planner::{ElevationModel, FlatTerrain};
+
+use crate::cli::Args;
+use crate::map_frame::{Anchored, MapFrame};
+use crate::terrain::TerrainData;
+
+/// Colour of a layer whose style gives none.
+const DEFAULT_COLOUR: [u8; 4] = [255, 255, 255, 255];
+/// Line width of a layer whose style gives none, pixels.
+const DEFAULT_WIDTH_PX: f32 = 1.5;
+/// Lines float this far above the (exaggerated) ground, metres.
+const LIFT_M: f64 = 60.0;
+
+/// The catalog as read at start-up: its DEM and imagery are read at once (the map needs
+/// them for its frame), vector layers later.
+pub struct LoadedCatalog {
+    /// The catalog.
+    pub catalog: Catalog,
+    /// The first DEM layer, if any.
+    pub dem: Option<Arc<Dem>>,
+    /// The first raster layer (imagery), if any.
+    pub imagery: Option<Arc<Imagery>>,
+}
+
+/// Reads the catalog file and its DEM and imagery; vector layers are read later.
+pub fn load_catalog(path: &Path) -> Result<LoadedCatalog> {
+    let catalog =
+        Catalog::load(path).with_context(|| format!("reading the catalog {}", path.display()))?;
+    let dem = match catalog.layers.iter().find(|l| l.kind == LayerKind::Dem) {
+        Some(l) => Some(Arc::new(Dem::open(&catalog.source_path(l)).with_context(
+            || format!("catalog {}: layer {:?}", path.display(), l.name),
+        )?)),
+        None => None,
+    };
+    let imagery = match catalog.layers.iter().find(|l| l.kind == LayerKind::Raster) {
+        Some(l) => {
+            let src = catalog.source_path(l);
+            let ds = geo_intel::grid::open_raster(&src)
+                .with_context(|| format!("catalog {}: layer {:?}", path.display(), l.name))?;
+            let bands = (1..=ds.raster_count().min(3))
+                .map(|b| Grid::from_dataset(&ds, &src, b))
+                .collect::<geo_intel::Result<Vec<_>>>()
+                .with_context(|| format!("catalog {}: layer {:?}", path.display(), l.name))?;
+            Imagery::new(bands).map(Arc::new)
+        }
+        None => None,
+    };
+    Ok(LoadedCatalog {
+        catalog,
+        dem,
+        imagery,
+    })
+}
+
+/// Where a layer is in its life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayerStatus {
+    /// Being read and draped.
+    Loading,
+    /// On the map.
+    Ready {
+        /// Features read.
+        features: usize,
+    },
+    /// Could not be read: why.
+    Failed(String),
+}
+
+/// One layer in the layers panel.
+#[derive(Debug, Clone)]
+pub struct MapLayer {
+    /// Display name.
+    pub name: String,
+    /// The file.
+    pub source: PathBuf,
+    /// What it holds.
+    pub kind: LayerKind,
+    /// Line and point colour, sRGB bytes.
+    pub colour: [u8; 4],
+    /// Line width, pixels.
+    pub width_px: f32,
+    /// Whether it is drawn.
+    pub visible: bool,
+    /// 0..1.
+    pub opacity: f32,
+    /// Attribute shown as label.
+    pub label_field: Option<String>,
+    /// Life stage.
+    pub status: LayerStatus,
+    /// The draped geometry, once ready.
+    pub draped: Option<Arc<DrapedLayer>>,
+    /// Extent in WGS84, once read.
+    pub bounds: Option<LonLatBounds>,
+    /// The features as read (for analyses: coverage, heatmap).
+    pub features: Option<Arc<VectorLayer>>,
+    gizmo: Option<Entity>,
+    drawn: Option<(bool, u32)>,
+}
+
+impl MapLayer {
+    fn new(name: String, source: PathBuf, kind: LayerKind) -> Self {
+        Self {
+            name,
+            source,
+            kind,
+            colour: DEFAULT_COLOUR,
+            width_px: DEFAULT_WIDTH_PX,
+            visible: true,
+            opacity: 1.0,
+            label_field: None,
+            status: LayerStatus::Loading,
+            draped: None,
+            bounds: None,
+            features: None,
+            gizmo: None,
+            drawn: None,
+        }
+    }
+
+    /// The colour with the layer's opacity applied.
+    pub fn draw_colour(&self) -> Color {
+        let [r, g, b, a] = self.colour;
+        Color::srgba_u8(r, g, b, (f32::from(a) * self.opacity) as u8)
+    }
+}
+
+/// Every layer, bottom first.
+#[derive(Resource, Default)]
+pub struct MapLayers {
+    /// The layers.
+    pub layers: Vec<MapLayer>,
+    loading: Vec<(usize, Task<Result<(VectorLayer, DrapedLayer), String>>)>,
+}
+
+/// Asks for a file to be added as a layer (layers panel, drag-and-drop).
+#[derive(Message, Debug, Clone)]
+pub struct AddLayerFile(pub PathBuf);
+
+/// Adds the catalog's layers and everything that draws them.
+pub struct LayersPlugin {
+    catalog: std::sync::Mutex<Option<LoadedCatalog>>,
+}
+
+impl LayersPlugin {
+    /// The plugin over a catalog read at start-up.
+    pub fn new(catalog: LoadedCatalog) -> Self {
+        Self {
+            catalog: std::sync::Mutex::new(Some(catalog)),
+        }
+    }
+}
+
+impl Plugin for LayersPlugin {
+    fn build(&self, app: &mut App) {
+        let loaded = self
+            .catalog
+            .lock()
+            .ok()
+            .and_then(|mut c| c.take())
+            .expect("LayersPlugin is built once");
+        let vertical_scale = app
+            .world()
+            .get_resource::<Args>()
+            .map_or(3.0, |a| a.vertical_scale);
+        // The map frame is centred on the DEM (else on the first base).
+        let centre = loaded
+            .dem
+            .as_ref()
+            .map_or(crate::sim_fleet::BASES[0].position, |d| {
+                let b = d.grid.bounds;
+                LatLon::new(
+                    0.5 * (b.south_deg + b.north_deg),
+                    0.5 * (b.west_deg + b.east_deg),
+                )
+            });
+        let map = MapFrame::new(centre, vertical_scale);
+        let source = loaded
+            .dem
+            .clone()
+            .map(|dem| Arc::new(TerrainSource::new(map.frame, dem, loaded.imagery.clone())));
+        let mut layers = MapLayers::default();
+        for l in &loaded.catalog.layers {
+            if l.kind != LayerKind::Vector {
+                continue;
+            }
+            let mut m = MapLayer::new(l.name.clone(), loaded.catalog.source_path(l), l.kind);
+            if let Some(c) = l.style.colour.as_deref().and_then(parse_colour) {
+                m.colour = c;
+            }
+            if let Some(w) = l.style.width_px {
+                m.width_px = w as f32;
+            }
+            m.label_field = l.style.label_field.clone();
+            layers.layers.push(m);
+        }
+        app.insert_resource(map)
+            .insert_resource(TerrainData::new(source))
+            .insert_resource(layers)
+            .add_message::<AddLayerFile>()
+            .add_systems(Startup, start_loading)
+            .add_systems(
+                Update,
+                (
+                    dropped_files,
+                    add_files,
+                    start_loading,
+                    finish_loading,
+                    draw_layers,
+                )
+                    .chain(),
+            );
+    }
+}
+
+fn dropped_files(mut drops: MessageReader<FileDragAndDrop>, mut add: MessageWriter<AddLayerFile>) {
+    for d in drops.read() {
+        if let FileDragAndDrop::DroppedFile { path_buf, .. } = d {
+            add.write(AddLayerFile(path_buf.clone()));
+        }
+    }
+}
+
+fn add_files(mut add: MessageReader<AddLayerFile>, mut layers: ResMut<MapLayers>) {
+    for AddLayerFile(path) in add.read() {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let mut l = MapLayer::new(name, path.clone(), LayerKind::Vector);
+        l.colour = [0, 229, 255, 255];
+        l.width_px = 2.0;
+        layers.layers.push(l);
+    }
+}
+
+/// Reads and drapes one vector file (GPX: every layer together).
+fn read_and_drape(
+    source: &Path,
+    label_field: Option<&str>,
+    frame: gcs_scene::LocalFrame,
+    terrain: Option<Arc<TerrainSource>>,
+    vertical_scale: f64,
+) -> Result<(VectorLayer, DrapedLayer), String> {
+    let mut parts = geo_intel::vector::read_vector(source).map_err(|e| e.to_string())?;
+    if parts.is_empty() {
+        return Err(format!("{}: no vector layer", source.display()));
+    }
+    let mut layer = parts.remove(0);
+    for more in parts {
+        layer.features.extend(more.features);
+    }
+    let flat = FlatTerrain { height_m: 0.0 };
+    let heights: &dyn ElevationModel = match terrain.as_deref() {
+        Some(t) => t.dem.as_ref(),
+        None => &flat,
+    };
+    let params = DrapeParams {
+        lift_m: LIFT_M / vertical_scale.max(1.0) * 3.0,
+        ..DrapeParams::default()
+    };
+    let draped = drape_layer(&frame, &layer, heights, label_field, &params);
+    Ok((layer, draped))
+}
+
+fn start_loading(mut layers: ResMut<MapLayers>, map: Res<MapFrame>, terrain: Res<TerrainData>) {
+    let pool = AsyncComputeTaskPool::get();
+    let pending: Vec<usize> = layers
+        .layers
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            l.status == LayerStatus::Loading && !layers.loading.iter().any(|(j, _)| j == i)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for i in pending {
+        let l = &layers.layers[i];
+        let (source, label) = (l.source.clone(), l.label_field.clone());
+        let (frame, src, scale) = (map.frame, terrain.source.clone(), map.vertical_scale);
+        let task =
+            pool.spawn(async move { read_and_drape(&source, label.as_deref(), frame, src, scale) });
+        layers.loading.push((i, task));
+    }
+}
+
+fn finish_loading(mut layers: ResMut<MapLayers>) {
+    let mut done = Vec::new();
+    layers
+        .loading
+        .retain_mut(|(i, task)| match block_on(future::poll_once(task)) {
+            Some(r) => {
+                done.push((*i, r));
+                false
+            }
+            None => true,
+        });
+    for (i, r) in done {
+        let l = &mut layers.layers[i];
+        match r {
+            Ok((features, draped)) => {
+                l.status = LayerStatus::Ready {
+                    features: features.features.len(),
+                };
+                l.bounds = features.bounds();
+                l.features = Some(Arc::new(features));
+                l.draped = Some(Arc::new(draped));
+            }
+            Err(e) => {
+                warn!("layer {:?}: {e}", l.name);
+                l.status = LayerStatus::Failed(e);
+            }
+        }
+    }
+}
+
+/// Keeps one retained gizmo per ready layer in step with its visibility and opacity.
+fn draw_layers(
+    mut layers: ResMut<MapLayers>,
+    map: Res<MapFrame>,
+    mut commands: Commands,
+    mut gizmos: ResMut<Assets<GizmoAsset>>,
+) {
+    for l in &mut layers.layers {
+        let Some(draped) = l.draped.clone() else {
+            continue;
+        };
+        let key = (l.visible, l.opacity.to_bits());
+        // The floating origin moves only the gizmo's anchor (see map_frame).
+        if l.drawn == Some(key) {
+            continue;
+        }
+        l.drawn = Some(key);
+        if let Some(e) = l.gizmo.take() {
+            commands.entity(e).despawn();
+        }
+        if !l.visible || draped.lines.is_empty() {
+            continue;
+        }
+        let colour = l.draw_colour();
+        let mut asset = GizmoAsset::new();
+        // Points are baked relative to the frame origin; the anchor moves them.
+        let origin = Enu::default();
+        let frame_at_origin = MapFrame { origin, ..*map };
+        for line in &draped.lines {
+            asset.linestrip(line.iter().map(|p| frame_at_origin.render(*p)), colour);
+        }
+        l.gizmo = Some(
+            commands
+                .spawn((
+                    Gizmo {
+                        handle: gizmos.add(asset),
+                        line_config: GizmoLineConfig {
+                            width: l.width_px,
+                            ..default()
+                        },
+                        depth_bias: -0.0005,
+                    },
+                    Anchored(origin),
+                    Transform::default(),
+                ))
+                .id(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo_catalog() -> PathBuf {
+        crate::cli::default_catalog()
+    }
+
+    #[test]
+    fn the_demo_catalog_reads_with_dem_and_imagery() {
+        let c = load_catalog(&demo_catalog()).unwrap();
+        assert!(c.dem.is_some());
+        assert!(c.imagery.is_some());
+        assert!(c.catalog.layers.iter().any(|l| l.name == "Niger border"));
+    }
+
+    #[test]
+    fn a_missing_catalog_names_the_file() {
+        let err = load_catalog(Path::new("/nonexistent/catalog.toml"))
+            .err()
+            .unwrap();
+        assert!(format!("{err:#}").contains("/nonexistent/catalog.toml"));
+    }
+
+    #[test]
+    fn layers_load_off_frame_and_draw_as_gizmos() {
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, AssetPlugin::default(), TransformPlugin))
+            .init_asset::<GizmoAsset>()
+            .add_message::<FileDragAndDrop>()
+            .add_plugins(LayersPlugin::new(load_catalog(&demo_catalog()).unwrap()));
+        let corrupt =
+            std::env::temp_dir().join(format!("vigil-corrupt-{}.geojson", std::process::id()));
+        std::fs::write(&corrupt, "{ not json").unwrap();
+        app.world_mut().write_message(AddLayerFile(corrupt.clone()));
+        for _ in 0..600 {
+            app.update();
+            let l = app.world().resource::<MapLayers>();
+            if l.layers.iter().all(|l| l.status != LayerStatus::Loading) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let layers = app.world().resource::<MapLayers>();
+        let border = layers
+            .layers
+            .iter()
+            .find(|l| l.name == "Niger border")
+            .unwrap();
+        assert!(matches!(border.status, LayerStatus::Ready { features } if features > 0));
+        assert!(border.gizmo.is_some());
+        let bad = layers.layers.iter().find(|l| l.source == corrupt).unwrap();
+        match &bad.status {
+            LayerStatus::Failed(why) => {
+                assert!(why.contains(&corrupt.display().to_string()), "{why}")
+            }
+            other => panic!("a corrupt file must fail, got {other:?}"),
+        }
+        let _ = std::fs::remove_file(corrupt);
+        // Hiding a layer removes its gizmo.
+        let i = layers
+            .layers
+            .iter()
+            .position(|l| l.name == "Niger border")
+            .unwrap();
+        app.world_mut().resource_mut::<MapLayers>().layers[i].visible = false;
+        app.update();
+        assert!(
+            app.world().resource::<MapLayers>().layers[i]
+                .gizmo
+                .is_none()
+        );
+    }
+}

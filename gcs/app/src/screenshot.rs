@@ -1,0 +1,225 @@
+//! `--screenshot PATH --after-secs N`: render, write a PNG of the window, then exit.
+//!
+//! Exists so the map can be seen working on a machine without a GPU (Xvfb + lavapipe)
+//! and checked by a test. Beside the PNG, `PATH.json` says where the drones, the border
+//! and terrain sample points were projected on screen at capture time, so the test can
+//! check the colours there (the pixels, not the file's existence, prove the scene).
+
+use std::path::{Path, PathBuf};
+
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use gcs_link::LatLon;
+use serde::Serialize;
+
+use crate::camera::MainCamera;
+use crate::drones::DroneMarker;
+use crate::layers::{LayerStatus, MapLayers};
+use crate::map_frame::MapFrame;
+use crate::terrain::{TerrainData, TerrainStats};
+
+/// Seconds past `--after-secs` to wait for terrain and layers before capturing anyway.
+const SETTLE_GRACE_S: f64 = 60.0;
+
+/// Takes the screenshot.
+pub struct ScreenshotPlugin {
+    path: PathBuf,
+    after_secs: f64,
+}
+
+impl ScreenshotPlugin {
+    /// A screenshot to `path` after `after_secs` seconds.
+    pub fn new(path: PathBuf, after_secs: f64) -> Self {
+        Self { path, after_secs }
+    }
+}
+
+#[derive(Resource)]
+struct ShotRequest {
+    path: PathBuf,
+    after_secs: f64,
+    taken: bool,
+}
+
+/// A point of interest on screen, window pixels (physical).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScreenPoint {
+    /// What it is.
+    pub what: String,
+    /// Pixel column.
+    pub x: f32,
+    /// Pixel row.
+    pub y: f32,
+}
+
+/// What was on screen when the screenshot was taken.
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct ScreenReport {
+    /// Window size, physical pixels.
+    pub width: u32,
+    /// Window height, physical pixels.
+    pub height: u32,
+    /// The map viewport: x, y, width, height (physical pixels).
+    pub viewport: [u32; 4],
+    /// Drones (centre of each arrow).
+    pub drones: Vec<ScreenPoint>,
+    /// Points on the border line.
+    pub border: Vec<ScreenPoint>,
+    /// Points on the terrain.
+    pub terrain: Vec<ScreenPoint>,
+    /// Terrain tiles on screen.
+    pub terrain_tiles: usize,
+    /// Seconds since start.
+    pub at_s: f64,
+}
+
+impl Plugin for ScreenshotPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(ShotRequest {
+            path: self.path.clone(),
+            after_secs: self.after_secs,
+            taken: false,
+        })
+        .add_systems(Last, take_screenshot);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn take_screenshot(
+    mut req: ResMut<ShotRequest>,
+    time: Res<Time<Real>>,
+    stats: Res<TerrainStats>,
+    layers: Res<MapLayers>,
+    map: Res<MapFrame>,
+    terrain: Res<TerrainData>,
+    window: Single<&Window>,
+    camera: Single<(&Camera, &GlobalTransform), With<MainCamera>>,
+    drones: Query<&GlobalTransform, With<DroneMarker>>,
+    mut commands: Commands,
+) {
+    if req.taken {
+        return;
+    }
+    let t = time.elapsed_secs_f64();
+    let settled = stats.building == 0
+        && stats.shown > 0
+        && layers
+            .layers
+            .iter()
+            .all(|l| l.status != LayerStatus::Loading);
+    if t < req.after_secs || (!settled && t < req.after_secs + SETTLE_GRACE_S) {
+        return;
+    }
+    req.taken = true;
+    let (cam, at) = *camera;
+    let scale = window.scale_factor();
+    let project = |world: Vec3| -> Option<(f32, f32)> {
+        let v = cam.world_to_viewport(at, world).ok()?;
+        let w = v * scale;
+        let r = cam.physical_viewport_rect()?;
+        (w.x >= r.min.x as f32
+            && w.y >= r.min.y as f32
+            && w.x < r.max.x as f32
+            && w.y < r.max.y as f32)
+            .then_some((w.x, w.y))
+    };
+    let mut report = ScreenReport {
+        width: window.physical_width(),
+        height: window.physical_height(),
+        viewport: cam.physical_viewport_rect().map_or(
+            [0, 0, window.physical_width(), window.physical_height()],
+            |r| [r.min.x, r.min.y, r.width(), r.height()],
+        ),
+        terrain_tiles: stats.shown,
+        at_s: t,
+        ..default()
+    };
+    for (i, g) in drones.iter().enumerate() {
+        if let Some((x, y)) = project(g.translation()) {
+            report.drones.push(ScreenPoint {
+                what: format!("drone {i}"),
+                x,
+                y,
+            });
+        }
+    }
+    if let Some(d) = layers
+        .layers
+        .iter()
+        .find(|l| l.name == "Niger border")
+        .and_then(|l| l.draped.as_deref())
+    {
+        for line in &d.lines {
+            let step = (line.len() / 40).max(1);
+            for p in line.iter().step_by(step) {
+                if let Some((x, y)) = project(map.render(*p)) {
+                    report.border.push(ScreenPoint {
+                        what: "border".into(),
+                        x,
+                        y,
+                    });
+                }
+            }
+        }
+    }
+    if let Some(src) = terrain.source.as_deref() {
+        let b = src.dem.grid.bounds;
+        for i in 1..10 {
+            for j in 1..10 {
+                let p = LatLon::new(
+                    b.south_deg + (b.north_deg - b.south_deg) * f64::from(i) / 10.0,
+                    b.west_deg + (b.east_deg - b.west_deg) * f64::from(j) / 10.0,
+                );
+                if let Some(h) = src.dem.sample(p)
+                    && let Some((x, y)) = project(map.render_geo(p, h))
+                {
+                    report.terrain.push(ScreenPoint {
+                        what: format!("terrain {:.2},{:.2}", p.lat_deg, p.lon_deg),
+                        x,
+                        y,
+                    });
+                }
+            }
+        }
+    }
+    let path = req.path.clone();
+    commands.spawn(Screenshot::primary_window()).observe(
+        move |shot: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| match save(
+            &path,
+            &shot.image,
+            &report,
+        ) {
+            Ok(()) => {
+                info!("screenshot written to {}", path.display());
+                exit.write(AppExit::Success);
+            }
+            Err(e) => {
+                error!("screenshot {}: {e}", path.display());
+                exit.write(AppExit::error());
+            }
+        },
+    );
+}
+
+/// Writes the PNG and its report, each through a temporary file and a rename.
+fn save(path: &Path, image: &Image, report: &ScreenReport) -> Result<(), String> {
+    let rgb = image
+        .clone()
+        .try_into_dynamic()
+        .map_err(|e| format!("converting the frame: {e}"))?
+        .to_rgb8();
+    let tmp = path.with_extension("png.tmp");
+    rgb.save_with_format(
+        &tmp,
+        bevy::image::ImageFormat::Png
+            .as_image_crate_format()
+            .ok_or("no PNG encoder")?,
+    )
+    .map_err(|e| format!("writing {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("renaming {}: {e}", tmp.display()))?;
+    let json_path = PathBuf::from(format!("{}.json", path.display()));
+    let json = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
+    let tmp = json_path.with_extension("json.tmp");
+    std::fs::write(&tmp, json).map_err(|e| format!("writing {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, &json_path).map_err(|e| format!("renaming {}: {e}", tmp.display()))
+}
