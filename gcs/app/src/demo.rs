@@ -121,25 +121,6 @@ pub async fn fly_square(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn square_has_the_requested_side() {
-        let c = square_corners(LatLon::new(16.9742, 7.9865), 400.0);
-        assert_eq!(c.len(), 4);
-        for i in 0..4 {
-            let side = distance_m(c[i], c[(i + 1) % 4]);
-            assert!((side - 400.0).abs() < 1.0, "side {i}: {side}");
-        }
-        assert!(
-            c[0].lat_deg > 16.9742 && c[0].lon_deg > 7.9865,
-            "north-east first"
-        );
-    }
-}
-
 /// Flies the console demo: drones near Agadez take off, fly a square, return and land,
 /// with a telemetry line per drone every second. For machines without a display.
 pub fn run_headless(args: &Args) -> Result<()> {
@@ -224,4 +205,23 @@ async fn headless(args: &Args) -> Result<()> {
     }
     println!("patrol complete: every drone flew its square and landed at home");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn square_has_the_requested_side() {
+        let c = square_corners(LatLon::new(16.9742, 7.9865), 400.0);
+        assert_eq!(c.len(), 4);
+        for i in 0..4 {
+            let side = distance_m(c[i], c[(i + 1) % 4]);
+            assert!((side - 400.0).abs() < 1.0, "side {i}: {side}");
+        }
+        assert!(
+            c[0].lat_deg > 16.9742 && c[0].lon_deg > 7.9865,
+            "north-east first"
+        );
+    }
 }

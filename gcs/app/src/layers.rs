@@ -95,8 +95,6 @@ pub struct MapLayer {
     pub name: String,
     /// The file.
     pub source: PathBuf,
-    /// What it holds.
-    pub kind: LayerKind,
     /// Line and point colour, sRGB bytes.
     pub colour: [u8; 4],
     /// Line width, pixels.
@@ -120,11 +118,10 @@ pub struct MapLayer {
 }
 
 impl MapLayer {
-    fn new(name: String, source: PathBuf, kind: LayerKind) -> Self {
+    fn new(name: String, source: PathBuf) -> Self {
         Self {
             name,
             source,
-            kind,
             colour: DEFAULT_COLOUR,
             width_px: DEFAULT_WIDTH_PX,
             visible: true,
@@ -146,12 +143,15 @@ impl MapLayer {
     }
 }
 
+/// A layer read and draped, or why it could not be.
+type LayerLoad = Result<(VectorLayer, DrapedLayer), String>;
+
 /// Every layer, bottom first.
 #[derive(Resource, Default)]
 pub struct MapLayers {
     /// The layers.
     pub layers: Vec<MapLayer>,
-    loading: Vec<(usize, Task<Result<(VectorLayer, DrapedLayer), String>>)>,
+    loading: Vec<(usize, Task<LayerLoad>)>,
 }
 
 /// Asks for a file to be added as a layer (layers panel, drag-and-drop).
@@ -205,7 +205,7 @@ impl Plugin for LayersPlugin {
             if l.kind != LayerKind::Vector {
                 continue;
             }
-            let mut m = MapLayer::new(l.name.clone(), loaded.catalog.source_path(l), l.kind);
+            let mut m = MapLayer::new(l.name.clone(), loaded.catalog.source_path(l));
             if let Some(c) = l.style.colour.as_deref().and_then(parse_colour) {
                 m.colour = c;
             }
@@ -248,7 +248,7 @@ fn add_files(mut add: MessageReader<AddLayerFile>, mut layers: ResMut<MapLayers>
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let mut l = MapLayer::new(name, path.clone(), LayerKind::Vector);
+        let mut l = MapLayer::new(name, path.clone());
         l.colour = [0, 229, 255, 255];
         l.width_px = 2.0;
         layers.layers.push(l);

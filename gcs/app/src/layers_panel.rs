@@ -47,8 +47,8 @@ impl LayersPanel<'_, '_> {
                 });
             });
             ui.label(format!(
-                "{} tiles shown, {} building, detail to level {}",
-                self.stats.shown, self.stats.building, t.lod.max_level
+                "{} tiles shown of {} wanted, {} building, detail to level {}",
+                self.stats.shown, self.stats.wanted, self.stats.building, t.lod.max_level
             ));
         });
         ui.separator();

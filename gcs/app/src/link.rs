@@ -153,7 +153,7 @@ async fn run_link(
     args: &Args,
 ) -> Result<(LinkChannels, impl std::future::Future<Output = ()> + use<>)> {
     let mut addresses = args.connect.clone();
-    let sim_link = args.with_sim().then(|| addresses.len());
+    let sim_link = args.with_sim().then_some(addresses.len());
     if sim_link.is_some() {
         addresses.push("udpin:127.0.0.1:0".parse::<LinkAddress>().expect("literal"));
     }

@@ -53,12 +53,6 @@ impl MapFrame {
         )
     }
 
-    /// The WGS84 position drawn at `v`, and its height above mean sea level.
-    pub fn geo_of(&self, v: Vec3) -> (LatLon, f64) {
-        let e = self.enu_of(v);
-        (self.frame.to_lat_lon(e.east_m, e.north_m), e.up_m)
-    }
-
     /// Moves the render origin under `focus` if it drifted more than
     /// [`REBASE_DISTANCE_M`]; returns whether it moved.
     pub fn rebase_near(&mut self, focus: Enu) -> bool {
@@ -119,7 +113,8 @@ mod tests {
         assert_eq!(v, Vec3::new(0.0, 1200.0, -100.0));
         let back = m.enu_of(v);
         assert!((back.north_m - north.north_m).abs() < 1e-6 && (back.up_m - 400.0).abs() < 1e-6);
-        let (ll, h) = m.geo_of(m.render_geo(diffa, 300.0));
+        let e = m.enu_of(m.render_geo(diffa, 300.0));
+        let (ll, h) = (m.frame.to_lat_lon(e.east_m, e.north_m), e.up_m);
         assert!((ll.lat_deg - diffa.lat_deg).abs() < 1e-7 && (h - 300.0).abs() < 1e-3);
         assert!(!m.rebase_near(north));
     }

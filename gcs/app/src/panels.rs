@@ -24,21 +24,12 @@ use crate::terrain::TerrainData;
 use crate::ui_state::{Selection, Tool};
 
 /// Which side windows are open.
-#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OpenPanels {
     /// Layers and intelligence.
     pub layers: bool,
     /// Planning tools.
     pub plan: bool,
-}
-
-impl Default for OpenPanels {
-    fn default() -> Self {
-        Self {
-            layers: false,
-            plan: false,
-        }
-    }
 }
 
 /// The resources several panels change, borrowed once by the layout and lent to each

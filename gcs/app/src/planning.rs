@@ -87,6 +87,9 @@ impl Default for PatrolSettings {
     }
 }
 
+/// A generated patrol, or why not.
+type PatrolResult = Result<PatrolPlan, String>;
+
 /// The plan being edited and everything derived from it.
 #[derive(Resource, Default)]
 pub struct PlanDoc {
@@ -115,7 +118,7 @@ pub struct PlanDoc {
     revision: u64,
     validated: u64,
     validation: Option<Task<(u64, Vec<FlownPoint>, Report)>>,
-    generation: Option<(Task<Result<PatrolPlan, String>>, Arc<AtomicU32>)>,
+    generation: Option<(Task<PatrolResult>, Arc<AtomicU32>)>,
     dragging: Option<usize>,
 }
 
@@ -660,9 +663,10 @@ impl PlanPanel<'_, '_> {
                 ui.colored_label(egui::Color32::from_rgb(240, 200, 40), w);
             }
             if let Some(k) = chosen {
-                let mut plan = Plan::default();
-                plan.mission = p.sorties[k].mission.clone();
-                doc.replace(plan);
+                doc.replace(Plan {
+                    mission: p.sorties[k].mission.clone(),
+                    ..Plan::default()
+                });
             }
         }
         ui.separator();
@@ -784,7 +788,7 @@ mod tests {
             plan.mission.items[1].command,
             MissionCommand::Waypoint { .. }
         ));
-        let mut item = plan.mission.items[1].clone();
+        let mut item = plan.mission.items[1];
         assert!(set_position(&mut item, LatLon::new(17.1, 8.1)));
         assert_eq!(item.position(), Some(LatLon::new(17.1, 8.1)));
     }

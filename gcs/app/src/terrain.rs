@@ -51,9 +51,9 @@ impl TerrainData {
     }
 }
 
-/// A drawn tile.
+/// Marks a drawn terrain tile.
 #[derive(Component, Debug, Clone, Copy)]
-pub struct TerrainTile(pub TileId);
+pub struct TerrainTile;
 
 #[derive(Resource, Default)]
 struct Tiles {
@@ -189,7 +189,7 @@ fn finish_builds(
         let entity = result.map(|m| {
             commands
                 .spawn((
-                    TerrainTile(id),
+                    TerrainTile,
                     Mesh3d(meshes.add(to_mesh(&m))),
                     MeshMaterial3d(material.clone()),
                     Anchored(m.centre),
