@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::util::{data_dir, mission_file};
+use crate::util::{data_dir, mission_file, niger_asset};
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mission-planner"))
@@ -318,6 +318,47 @@ fn survey_orbit_and_corridor() {
         doc["mission"]["items"][1]["complexItemType"],
         "CorridorScan"
     );
+}
+
+#[test]
+fn patrol_from_a_base_beside_the_border_writes_plans() {
+    // Diffa, 2.1 km from the Niger-Nigeria border at a spike of the border river.
+    let out = tempfile::tempdir().unwrap();
+    let border = niger_asset("ne10m_niger_border_line.geojson");
+    let o = run(&[
+        "patrol",
+        "--border",
+        s(&border),
+        "--base",
+        "13.3154,12.6113",
+        "--standoff-m",
+        "2000",
+        "--alt-agl-m",
+        "100",
+        "--speed-mps",
+        "15",
+        "--endurance-min",
+        "600",
+        "--from-km",
+        "4262",
+        "--to-km",
+        "4342",
+        "--out-dir",
+        s(out.path()),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("not covered"), "{stdout}");
+    let plans: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "plan"))
+        .collect();
+    assert!(!plans.is_empty(), "{stdout}\n{stderr}");
+    for p in &plans {
+        mission_planner::files::load_plan(&p.path()).unwrap();
+    }
 }
 
 #[test]

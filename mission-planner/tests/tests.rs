@@ -8,5 +8,6 @@ mod dem;
 mod fixtures;
 mod generators;
 mod golden;
+mod patrol_bases;
 mod roundtrip;
 mod validation;

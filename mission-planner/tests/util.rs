@@ -50,3 +50,10 @@ pub fn same_mission(a: &Mission, b: &Mission) -> bool {
 pub fn same_plan(a: &Plan, b: &Plan) -> bool {
     same_mission(&a.mission, &b.mission) && a.fence == b.fence && a.rally_points == b.rally_points
 }
+
+/// A file of the repository's own Niger demo data set (`assets/niger`).
+pub fn niger_asset(name: &str) -> PathBuf {
+    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/niger")).join(name);
+    assert!(p.is_file(), "asset missing: {}", p.display());
+    p
+}

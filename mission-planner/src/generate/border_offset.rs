@@ -6,7 +6,10 @@
 //! (narrow bays, inner corners on short segments) is dropped. The result is then
 //! simplified (Ramer-Douglas-Peucker, `geo`) to a tolerance.
 
-use geo::{Coord, Densify, Euclidean, InterpolatePoint, LineString, SimplifyIdx};
+use geo::{
+    Contains, Coord, Densify, Euclidean, InterpolatePoint, LineString, Polygon, SimplifyIdx,
+    Winding,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::LatLon;
@@ -31,23 +34,85 @@ impl HomeSide {
         }
     }
 
-    /// The side of `border` that `p` lies on, judged at the nearest segment.
+    /// The side of `border` that `p` lies on.
+    ///
+    /// A closed border (first point == last) is a ring: `p` is on its inner side when
+    /// the ring, read as straight lon/lat edges as GeoJSON draws them, contains it.
+    /// An open border is judged at the nearest segment, or at the nearest vertex when
+    /// that is where `p` is closest: near a sharp bend (a river border's spike) one
+    /// segment alone can point either way.
     pub fn of_point(border: &[LatLon], p: LatLon) -> Option<HomeSide> {
-        let (a, b) = border
-            .windows(2)
-            .filter(|w| w[0] != w[1])
-            .map(|w| (w[0], w[1]))
-            .min_by(|x, y| {
-                distance_to_segment_m(p, x.0, x.1).total_cmp(&distance_to_segment_m(p, y.0, y.1))
-            })?;
-        let delta = bearing_delta_deg(bearing_deg(a, b), bearing_deg(a, p));
-        Some(if delta >= 0.0 {
+        let mut pts = border.to_vec();
+        pts.dedup();
+        let n = pts.len();
+        if n < 2 {
+            return None;
+        }
+        if n >= 4 && pts[0] == pts[n - 1] {
+            return Some(Self::of_point_in_ring(&pts, p));
+        }
+        let i = (0..n - 1).min_by(|&x, &y| {
+            distance_to_segment_m(p, pts[x], pts[x + 1]).total_cmp(&distance_to_segment_m(
+                p,
+                pts[y],
+                pts[y + 1],
+            ))
+        })?;
+        let (a, b) = (pts[i], pts[i + 1]);
+        let d = distance_to_segment_m(p, a, b);
+        let right_of =
+            |u: LatLon, v: LatLon| bearing_delta_deg(bearing_deg(u, v), bearing_deg(u, p)) >= 0.0;
+        // Closest at a vertex shared with the next or previous segment: judge the corner.
+        let corner = if i + 2 < n && distance_m(p, b) <= d + VERTEX_TIE_M {
+            Some((a, b, pts[i + 2]))
+        } else if i >= 1 && distance_m(p, a) <= d + VERTEX_TIE_M {
+            Some((pts[i - 1], a, b))
+        } else {
+            None
+        };
+        let right = match corner {
+            Some((u, v, w)) => {
+                let (r1, r2) = (right_of(u, v), right_of(v, w));
+                // Turning right, the right side is the wedge inside the corner.
+                if bearing_delta_deg(bearing_deg(u, v), bearing_deg(v, w)) > 0.0 {
+                    r1 && r2
+                } else {
+                    r1 || r2
+                }
+            }
+            None => right_of(a, b),
+        };
+        Some(if right {
             HomeSide::Right
         } else {
             HomeSide::Left
         })
     }
+
+    /// The side of the closed ring `ring` that `p` lies on (inside a clockwise ring
+    /// is its right).
+    fn of_point_in_ring(ring: &[LatLon], p: LatLon) -> HomeSide {
+        let outline = LineString::from(
+            ring.iter()
+                .map(|q| Coord {
+                    x: q.lon_deg,
+                    y: q.lat_deg,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let clockwise = outline.is_cw();
+        let inside = Polygon::new(outline, vec![]).contains(&point(p));
+        if inside == clockwise {
+            HomeSide::Right
+        } else {
+            HomeSide::Left
+        }
+    }
 }
+
+/// How much nearer than a vertex the closest point of a segment must be, metres,
+/// for a point to count as closest to the segment rather than to the vertex.
+const VERTEX_TIE_M: f64 = 1e-3;
 
 /// Distance queries against a border, with a bounding-box prefilter per segment.
 pub struct BorderIndex {
@@ -237,6 +302,55 @@ fn densify_planar(points: &[LatLon]) -> Vec<LatLon> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn side_near_a_spike_is_judged_at_its_vertex() {
+        // Niger's border at Diffa (Komadugu Yobe): west-north-west to a spike's tip,
+        // then south. Diffa lies 2.1 km west of the tip, Niger's (right) side, yet
+        // left of the first segment's line.
+        let spike = vec![
+            LatLon::new(13.302393, 12.640654),
+            LatLon::new(13.310377, 12.630009),
+            LatLon::new(13.294177, 12.628769),
+        ];
+        let diffa = LatLon::new(13.3154, 12.6113);
+        assert_eq!(HomeSide::of_point(&spike, diffa), Some(HomeSide::Right));
+        let reversed: Vec<LatLon> = spike.iter().rev().copied().collect();
+        assert_eq!(HomeSide::of_point(&reversed, diffa), Some(HomeSide::Left));
+        // Inside the spike's narrow wedge is the other side.
+        let in_wedge = LatLon::new(13.3040, 12.6320);
+        assert_eq!(HomeSide::of_point(&spike, in_wedge), Some(HomeSide::Left));
+        assert_eq!(
+            HomeSide::of_point(&reversed, in_wedge),
+            Some(HomeSide::Right)
+        );
+    }
+
+    #[test]
+    fn side_of_a_ring_is_inside_or_outside() {
+        // Clockwise ring: the inside is on the right, however near a vertex.
+        let ring = vec![
+            LatLon::new(0.0, 0.0),
+            LatLon::new(1.0, 0.0),
+            LatLon::new(1.0, 1.0),
+            LatLon::new(0.0, 1.0),
+            LatLon::new(0.0, 0.0),
+        ];
+        for (p, side) in [
+            (LatLon::new(0.999, 0.999), HomeSide::Right),
+            (LatLon::new(0.5, 0.5), HomeSide::Right),
+            (LatLon::new(1.001, 1.001), HomeSide::Left),
+            (LatLon::new(1.001, 0.5), HomeSide::Left),
+        ] {
+            assert_eq!(HomeSide::of_point(&ring, p), Some(side), "{p}");
+            let ccw: Vec<LatLon> = ring.iter().rev().copied().collect();
+            let other = match side {
+                HomeSide::Left => HomeSide::Right,
+                HomeSide::Right => HomeSide::Left,
+            };
+            assert_eq!(HomeSide::of_point(&ccw, p), Some(other), "{p}");
+        }
+    }
 
     #[test]
     fn square_offset_inside_keeps_standoff() {
