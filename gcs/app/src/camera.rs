@@ -332,13 +332,13 @@ fn cursor_ground(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bevy::input::InputPlugin;
     use gcs_link::LatLon;
 
     #[test]
     fn camera_looks_at_its_target_and_top_down_toggles() {
         let mut app = App::new();
-        app.add_plugins((MinimalPlugins, InputPlugin, TransformPlugin))
+        app.add_plugins((MinimalPlugins, TransformPlugin))
+            .init_resource::<ButtonInput<KeyCode>>()
             .insert_resource(MapFrame::new(LatLon::new(17.5, 8.25), 1.0))
             .init_resource::<Fleet>()
             .init_resource::<Selection>()

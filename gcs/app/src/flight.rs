@@ -213,8 +213,8 @@ fn request(
 #[allow(clippy::too_many_arguments)]
 fn click_go_to(
     buttons: Res<ButtonInput<MouseButton>>,
-    window: Single<&Window, With<PrimaryWindow>>,
-    camera: Single<&Camera, With<MainCamera>>,
+    window: Query<&Window, With<PrimaryWindow>>,
+    camera: Query<&Camera, With<MainCamera>>,
     egui: Option<Res<EguiWantsInput>>,
     cursor: Res<CursorGround>,
     fleet: Res<Fleet>,
@@ -227,8 +227,11 @@ fn click_go_to(
     if *tool != Tool::GoTo || !buttons.just_released(MouseButton::Left) {
         return;
     }
+    let (Ok(window), Ok(camera)) = (window.single(), camera.single()) else {
+        return;
+    };
     if egui.is_some_and(|e| e.is_pointer_over_area())
-        || cursor_in_viewport(&window, &camera).is_none()
+        || cursor_in_viewport(window, camera).is_none()
     {
         return;
     }
@@ -484,7 +487,8 @@ mod tests {
             .init_resource::<PlanDoc>()
             .init_resource::<Selection>()
             .init_resource::<Tool>()
-            .init_resource::<CursorGround>();
+            .init_resource::<CursorGround>()
+            .init_resource::<ButtonInput<MouseButton>>();
         let id = VehicleId {
             sysid: 4,
             compid: 1,

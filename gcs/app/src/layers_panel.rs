@@ -13,6 +13,7 @@ use gcs_scene::terrain::Colouring;
 
 use crate::camera::zoom_to;
 use crate::coverage::CoveragePanel;
+use crate::heatmap::HeatmapPanel;
 use crate::layers::{AddLayerFile, LayerStatus};
 use crate::map_frame::MapFrame;
 use crate::panels::Shared;
@@ -27,6 +28,7 @@ pub struct LayersPanel<'w, 's> {
     window: Option<Single<'w, 's, &'static Window, With<PrimaryWindow>>>,
     path: Local<'s, String>,
     coverage: CoveragePanel<'w, 's>,
+    heat: HeatmapPanel<'w>,
 }
 
 impl LayersPanel<'_, '_> {
@@ -110,6 +112,8 @@ impl LayersPanel<'_, '_> {
                 self.path.clear();
             }
         });
+        ui.separator();
+        self.heat.show(ui);
         ui.separator();
         self.coverage.show(ui, &sh.layers);
     }

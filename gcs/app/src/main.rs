@@ -13,6 +13,7 @@ mod drones;
 mod fleet_panel;
 mod flight;
 mod frame_stats;
+mod heatmap;
 mod layers;
 mod layers_panel;
 mod link;
@@ -79,6 +80,7 @@ fn main() -> Result<()> {
         flight::FlightPlugin,
         planning::PlanningPlugin,
         coverage::CoveragePlugin,
+        heatmap::HeatmapPlugin,
         frame_stats::FrameStatsPlugin,
     ));
     if let Some(path) = &args.screenshot {

@@ -107,7 +107,10 @@ mod tests {
         let e = m.frame.to_enu(diffa, 300.0);
         assert!(m.rebase_near(e));
         let v = m.render(e);
-        assert!(v.length() < 1e-3, "{v}");
+        assert!(
+            v.x.abs() < 1e-3 && v.z.abs() < 1e-3 && (v.y - 900.0).abs() < 1e-3,
+            "{v}"
+        );
         let north = Enu::new(e.east_m, e.north_m + 100.0, 400.0);
         let v = m.render(north);
         assert_eq!(v, Vec3::new(0.0, 1200.0, -100.0));

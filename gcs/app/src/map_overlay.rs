@@ -69,6 +69,8 @@ impl MapOverlay<'_, '_> {
 
         // Drones first: their labels always win the space (painted last, on top).
         let mut drone_labels = Vec::new();
+        // Layer points never cover a drone.
+        let mut drone_spots = Vec::new();
         for (marker, at) in &self.drones {
             let Some(v) = self.fleet.0.get(marker.0) else {
                 continue;
@@ -76,6 +78,7 @@ impl MapOverlay<'_, '_> {
             let Some(p) = self.to_screen(at.translation()) else {
                 continue;
             };
+            drone_spots.push(p);
             let battery = v
                 .battery
                 .remaining_pct
@@ -108,6 +111,9 @@ impl MapOverlay<'_, '_> {
             for p in &d.points {
                 if let Some(s) = self.to_screen(self.map.render(*p))
                     && map_rect.contains(s)
+                    && !drone_spots
+                        .iter()
+                        .any(|d: &egui::Pos2| d.distance(s) < DRONE_SIZE_PX * 0.6)
                 {
                     painter.circle_filled(s, 3.0, colour);
                 }

@@ -173,7 +173,11 @@ fn read_border(mut doc: ResMut<PlanDoc>, args: Res<crate::cli::Args>) {
         .map_err(|e| e.to_string())
         .and_then(|t| mission_planner::border::border_from_geojson(&t).map_err(|e| e.to_string()))
     {
-        Ok(b) => doc.border = Some(Arc::new(b)),
+        Ok(b) => {
+            let base = BASES[doc.patrol.base.min(BASES.len() - 1)].position;
+            (doc.patrol.from_km, doc.patrol.to_km) = stretch_near(&b, base, DEFAULT_STRETCH_KM);
+            doc.border = Some(Arc::new(b));
+        }
         Err(e) => doc.message = Some((true, format!("{}: {e}", path.display()))),
     }
 }
@@ -751,6 +755,27 @@ impl PlanPanel<'_, '_> {
     }
 }
 
+/// Half the length of the default patrol stretch, km either side of the base.
+const DEFAULT_STRETCH_KM: f64 = 40.0;
+
+/// The stretch of `border` (km from its start) within `half_km` either side of the
+/// border point nearest `base`: a sensible first patrol for that base.
+pub fn stretch_near(border: &[LatLon], base: LatLon, half_km: f64) -> (f64, f64) {
+    let line = mission_planner::geodesy::Polyline::new(border.to_vec());
+    let nearest = line
+        .points()
+        .iter()
+        .zip(line.cumulative_m())
+        .min_by(|a, b| {
+            let da = mission_planner::geodesy::distance_m(*a.0, base);
+            let db = mission_planner::geodesy::distance_m(*b.0, base);
+            da.total_cmp(&db)
+        })
+        .map_or(0.0, |(_, s)| *s / 1000.0);
+    let total = line.length_m() / 1000.0;
+    ((nearest - half_km).max(0.0), (nearest + half_km).min(total))
+}
+
 /// The patrol request for the panel's settings.
 pub fn patrol_request(p: &PatrolSettings, border: &[LatLon]) -> PatrolRequest {
     let (a, b) = (p.from_km.min(p.to_km), p.from_km.max(p.to_km));
@@ -800,12 +825,22 @@ mod tests {
         )
         .unwrap();
         let border = mission_planner::border::border_from_geojson(&text).unwrap();
-        let settings = PatrolSettings::default();
+        let mut settings = PatrolSettings::default();
+        let diffa = BASES[settings.base].position;
+        (settings.from_km, settings.to_km) = stretch_near(&border, diffa, DEFAULT_STRETCH_KM);
+        assert!(settings.to_km - settings.from_km > 70.0, "{settings:?}");
         let req = patrol_request(&settings, &border);
         let plan = plan_patrol(&req, &FlatTerrain { height_m: 300.0 }, &mut |_| {}).unwrap();
-        assert!(!plan.sorties.is_empty());
+        assert!(
+            !plan.sorties.is_empty(),
+            "{settings:?}: uncovered {:?}, warnings {:?}",
+            plan.uncovered_m,
+            plan.warnings
+        );
         for s in &plan.sorties {
             assert!(s.estimate.time_s <= req.vehicle.usable_s() + 1.0);
+            assert!(s.border_from_m >= settings.from_km * 1000.0 - 1.0);
+            assert!(s.border_to_m <= settings.to_km * 1000.0 + 1.0);
         }
     }
 }

@@ -66,7 +66,8 @@ mod tests {
         let f = fleet(3);
         assert_eq!(f.iter().map(|s| s.sysid).collect::<Vec<_>>(), [1, 2, 3]);
         for (s, b) in f.iter().zip(BASES) {
-            assert_eq!(s.home, b.position);
+            assert!((s.home.lat_deg - b.position.lat_deg).abs() < 1e-9);
+            assert!((s.home.lon_deg - b.position.lon_deg).abs() < 1e-9);
             assert_eq!(s.home_alt_amsl_m, b.ground_amsl_m);
         }
     }

@@ -13,6 +13,7 @@ pub mod camera;
 pub mod drape;
 pub mod fleet_rows;
 pub mod frame;
+pub mod heatmap;
 pub mod pick;
 pub mod scale_bar;
 pub mod terrain;
