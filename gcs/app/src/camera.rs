@@ -144,11 +144,12 @@ fn mouse_controls(
     buttons: Res<ButtonInput<MouseButton>>,
     motion: Res<AccumulatedMouseMotion>,
     scroll: Res<AccumulatedMouseScroll>,
-    window: Single<&Window, With<PrimaryWindow>>,
+    window: Option<Single<&Window, With<PrimaryWindow>>>,
     egui: Option<Res<EguiWantsInput>>,
     tool: Res<crate::ui_state::Tool>,
     mut cam: ResMut<MapCamera>,
 ) {
+    let Some(window) = window else { return };
     if !pointer_free(&egui) {
         return;
     }
@@ -303,12 +304,13 @@ fn place_camera(
 }
 
 fn cursor_ground(
-    window: Single<&Window, With<PrimaryWindow>>,
+    window: Option<Single<&Window, With<PrimaryWindow>>>,
     camera: Single<(&Camera, &GlobalTransform), With<MainCamera>>,
     map: Res<MapFrame>,
     terrain: Option<Res<TerrainData>>,
     mut out: ResMut<CursorGround>,
 ) {
+    let Some(window) = window else { return };
     let (camera, at) = *camera;
     let ray =
         cursor_in_viewport(&window, camera).and_then(|c| camera.viewport_to_world(at, c).ok());

@@ -295,3 +295,61 @@ impl CoveragePanel<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Args;
+    use crate::layers::{LayerStatus, LayersPlugin, load_catalog};
+    use bevy::window::FileDragAndDrop;
+    use clap::Parser;
+
+    /// The demo's recorded patrol tracks against the border: a report with observed
+    /// stretches and gaps, drawn as one gizmo.
+    #[test]
+    fn recorded_tracks_cover_part_of_the_border() {
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, AssetPlugin::default(), TransformPlugin))
+            .init_asset::<Mesh>()
+            .init_asset::<StandardMaterial>()
+            .init_asset::<GizmoAsset>()
+            .add_message::<FileDragAndDrop>()
+            .insert_resource(Args::parse_from(["gcs"]))
+            .init_resource::<Trails>()
+            .add_plugins(LayersPlugin::new(
+                load_catalog(&crate::cli::default_catalog()).unwrap(),
+            ))
+            .add_plugins(CoveragePlugin);
+        for _ in 0..1000 {
+            app.update();
+            let l = app.world().resource::<MapLayers>();
+            if l.layers.iter().all(|l| l.status != LayerStatus::Loading) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        // A window long enough to take in every recorded track.
+        app.world_mut()
+            .resource_scope(|world, mut cov: Mut<Coverage>| {
+                cov.hours = 24.0 * 365.0;
+                let layers = world.resource::<MapLayers>();
+                start_analysis(&mut cov, layers, &Trails::default(), 0.0);
+            });
+        for _ in 0..3000 {
+            app.update();
+            if app.world().resource::<Coverage>().report.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let cov = app.world().resource::<Coverage>();
+        let report = match &cov.report {
+            Some(Ok(r)) => r.clone(),
+            other => panic!("expected a report, got {other:?}"),
+        };
+        assert!(report.total_km > 5_000.0, "{}", report.total_km);
+        assert!(report.observed_km > 0.0 && report.observed_km < report.total_km);
+        assert!(report.lines.iter().any(|l| !l.gaps.is_empty()));
+        assert!(cov.gizmo.is_some(), "drawn on the map");
+    }
+}

@@ -260,7 +260,7 @@ pub fn drone_at(
 #[allow(clippy::too_many_arguments)]
 fn click_to_select(
     buttons: Res<ButtonInput<MouseButton>>,
-    window: Single<&Window, With<PrimaryWindow>>,
+    window: Option<Single<&Window, With<PrimaryWindow>>>,
     camera: Single<(&Camera, &GlobalTransform), With<MainCamera>>,
     egui: Option<Res<EguiWantsInput>>,
     tool: Res<Tool>,
@@ -268,6 +268,7 @@ fn click_to_select(
     mut selection: ResMut<Selection>,
     mut press: Local<Option<Vec2>>,
 ) {
+    let Some(window) = window else { return };
     let (cam, at) = *camera;
     let cursor = crate::camera::cursor_in_viewport(&window, cam);
     if buttons.just_pressed(MouseButton::Left) {

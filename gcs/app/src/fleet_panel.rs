@@ -19,13 +19,13 @@ pub struct FleetPanel<'w> {
 
 fn link_badge(s: LinkStatus) -> egui::RichText {
     match s {
-        LinkStatus::Ok => egui::RichText::new("● link").color(egui::Color32::from_rgb(60, 220, 90)),
+        LinkStatus::Ok => egui::RichText::new("ok").color(egui::Color32::from_rgb(60, 220, 90)),
         LinkStatus::Degraded => {
-            egui::RichText::new("● weak").color(egui::Color32::from_rgb(240, 200, 40))
+            egui::RichText::new("weak").color(egui::Color32::from_rgb(240, 200, 40))
         }
-        LinkStatus::Lost => {
-            egui::RichText::new("● LOST").color(egui::Color32::from_rgb(240, 60, 60))
-        }
+        LinkStatus::Lost => egui::RichText::new("LOST")
+            .strong()
+            .color(egui::Color32::from_rgb(240, 60, 60)),
     }
 }
 
@@ -56,7 +56,7 @@ impl FleetPanel<'_> {
                     for r in rows {
                         let selected = sh.selection.vehicle == Some(r.vehicle);
                         let name = if r.armed {
-                            format!("{} ⚡", r.callsign)
+                            format!("{} (armed)", r.callsign)
                         } else {
                             r.callsign.clone()
                         };

@@ -38,8 +38,28 @@ pub struct Pending {
 /// What a pending request does (kept small and comparable for tests).
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkRequestKind {
-    /// A command to one vehicle.
-    Command(VehicleId, VehicleCommand),
+    /// Commands to one vehicle, in order.
+    Commands(VehicleId, Vec<VehicleCommand>),
+}
+
+/// The commands an operator action takes: PX4 takes off only when armed, so a take-off
+/// of a disarmed drone arms it first.
+pub fn steps(v: &VehicleState, command: VehicleCommand) -> Vec<VehicleCommand> {
+    match command {
+        VehicleCommand::Takeoff { .. } if !v.armed => vec![VehicleCommand::Arm, command],
+        _ => vec![command],
+    }
+}
+
+fn to_request(vehicle: VehicleId, mut commands: Vec<VehicleCommand>) -> LinkRequest {
+    if commands.len() == 1 {
+        LinkRequest::Command {
+            vehicle,
+            command: commands.remove(0),
+        }
+    } else {
+        LinkRequest::Sequence { vehicle, commands }
+    }
 }
 
 /// Flight state the panel shows.
@@ -194,18 +214,16 @@ fn request(
     command: VehicleCommand,
     fence: &mission_planner::GeoFence,
 ) {
+    let commands = steps(v, command);
     match confirmation_reason(v, &command, fence) {
         Some(reason) => {
             state.pending = Some(Pending {
-                request: LinkRequestKind::Command(v.id, command),
+                request: LinkRequestKind::Commands(v.id, commands),
                 reason,
             })
         }
         None => {
-            send.write(SendRequest(LinkRequest::Command {
-                vehicle: v.id,
-                command,
-            }));
+            send.write(SendRequest(to_request(v.id, commands)));
         }
     }
 }
@@ -397,9 +415,8 @@ impl FlightPanel<'_> {
         });
         match decided {
             Some(true) => {
-                let LinkRequestKind::Command(vehicle, command) = p.request;
-                self.send
-                    .write(SendRequest(LinkRequest::Command { vehicle, command }));
+                let LinkRequestKind::Commands(vehicle, commands) = p.request;
+                self.send.write(SendRequest(to_request(vehicle, commands)));
                 self.state.pending = None;
             }
             Some(false) => {
@@ -477,6 +494,16 @@ mod tests {
                 .unwrap()
                 .contains("outside")
         );
+    }
+
+    #[test]
+    fn take_off_arms_a_disarmed_drone_first() {
+        let mut v = drone(LandedState::OnGround);
+        let t = VehicleCommand::Takeoff { alt_rel_m: 30.0 };
+        assert_eq!(steps(&v, t), vec![VehicleCommand::Arm, t]);
+        v.armed = true;
+        assert_eq!(steps(&v, t), vec![t]);
+        assert_eq!(steps(&v, VehicleCommand::Land), vec![VehicleCommand::Land]);
     }
 
     #[test]

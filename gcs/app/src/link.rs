@@ -33,6 +33,14 @@ pub enum LinkRequest {
         /// What.
         command: VehicleCommand,
     },
+    /// Several commands in order, stopping at the first that fails (e.g. arm, then
+    /// take off: PX4 takes off only when armed).
+    Sequence {
+        /// To whom.
+        vehicle: VehicleId,
+        /// What, in order.
+        commands: Vec<VehicleCommand>,
+    },
     /// Replace the vehicle's mission, fence and rally points with `plan`'s.
     Upload {
         /// To whom.
@@ -239,6 +247,25 @@ async fn serve(
                     result,
                 })
                 .await;
+        }
+        LinkRequest::Sequence { vehicle, commands } => {
+            for command in commands {
+                let result = sender
+                    .command(vehicle, command)
+                    .await
+                    .map_err(|e| e.to_string());
+                let failed = result.is_err();
+                let _ = replies
+                    .send(LinkReply::Command {
+                        vehicle,
+                        command,
+                        result,
+                    })
+                    .await;
+                if failed {
+                    break;
+                }
+            }
         }
         LinkRequest::Upload { vehicle, plan } => {
             let result = upload(vehicle, &plan, missions, replies).await;
@@ -474,7 +501,85 @@ pub mod fake {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
     use gcs_link::VehicleState;
+    use gcs_link::vehicle::LandedState;
+
+    /// The real link thread with one in-process simulated PX4 over loopback UDP: the
+    /// app sees it, commands it through the request channel and watches it take off.
+    #[test]
+    fn the_link_thread_flies_a_simulated_drone() {
+        let args = Args::parse_from(["gcs", "--drones", "1", "--speed", "5"]);
+        let bridge = LinkBridge::start(&args).expect("link and simulator start");
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, LinkPlugin::new(bridge)))
+            .init_resource::<Replies>()
+            .add_systems(Update, keep_replies);
+        let wait = |app: &mut App, what: &str, f: &dyn Fn(&VehicleState) -> bool| {
+            for _ in 0..6000 {
+                app.update();
+                if app
+                    .world()
+                    .resource::<Fleet>()
+                    .0
+                    .vehicles
+                    .values()
+                    .any(|v| f(v))
+                {
+                    return app
+                        .world()
+                        .resource::<Fleet>()
+                        .0
+                        .vehicles
+                        .values()
+                        .next()
+                        .unwrap()
+                        .id;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            panic!(
+                "timed out waiting for {what}: {:?}",
+                app.world().resource::<Fleet>().0
+            );
+        };
+        let id = wait(&mut app, "a 3D fix and home", &|v| {
+            v.home.is_some() && v.position.is_some()
+        });
+        // What the app's "Take off" sends to a disarmed drone.
+        app.world_mut()
+            .write_message(SendRequest(LinkRequest::Sequence {
+                vehicle: id,
+                commands: vec![
+                    VehicleCommand::Arm,
+                    VehicleCommand::Takeoff { alt_rel_m: 20.0 },
+                ],
+            }));
+        wait(&mut app, "the take-off", &|v| {
+            v.armed
+                && v.landed == LandedState::InAir
+                && v.position.is_some_and(|p| p.alt_rel_m > 5.0)
+        });
+        let replies = &app.world().resource::<Replies>().0;
+        assert!(
+            replies.iter().any(|r| matches!(
+                r,
+                LinkReply::Command {
+                    command: VehicleCommand::Takeoff { .. },
+                    result: Ok(()),
+                    ..
+                }
+            )),
+            "the take-off was acknowledged: {replies:?}"
+        );
+    }
+
+    #[derive(Resource, Default)]
+    struct Replies(Vec<LinkReply>);
+
+    fn keep_replies(mut r: MessageReader<FleetReply>, mut out: ResMut<Replies>) {
+        out.0.extend(r.read().map(|FleetReply(r)| r.clone()));
+    }
 
     #[test]
     fn drain_moves_snapshots_events_replies_and_requests() {

@@ -60,10 +60,15 @@ pub struct PanelsPlugin;
 
 impl Plugin for PanelsPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<OpenPanels>()
-            .init_resource::<MapViewport>()
-            .add_systems(EguiPrimaryContextPass, layout)
-            .add_systems(Update, apply_viewport);
+        // VIGIL_OPEN_PANELS=layers,plan opens those windows at start (screenshots, demos).
+        let wanted = std::env::var("VIGIL_OPEN_PANELS").unwrap_or_default();
+        app.insert_resource(OpenPanels {
+            layers: wanted.contains("layers"),
+            plan: wanted.contains("plan"),
+        })
+        .init_resource::<MapViewport>()
+        .add_systems(EguiPrimaryContextPass, layout)
+        .add_systems(Update, apply_viewport);
     }
 }
 

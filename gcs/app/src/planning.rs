@@ -279,7 +279,7 @@ pub fn add_waypoint(plan: &mut Plan, p: LatLon) {
 fn map_clicks(
     buttons: Res<ButtonInput<MouseButton>>,
     keys: Res<ButtonInput<KeyCode>>,
-    window: Single<&Window, With<PrimaryWindow>>,
+    window: Option<Single<&Window, With<PrimaryWindow>>>,
     camera: Single<(&Camera, &GlobalTransform), With<MainCamera>>,
     egui: Option<Res<EguiWantsInput>>,
     cursor: Res<CursorGround>,
@@ -288,6 +288,7 @@ fn map_clicks(
     mut doc: ResMut<PlanDoc>,
     mut press: Local<Option<Vec2>>,
 ) {
+    let Some(window) = window else { return };
     let (cam, at) = *camera;
     let Some(c) = cursor_in_viewport(&window, cam) else {
         return;
@@ -516,10 +517,10 @@ impl PlanPanel<'_, '_> {
         let doc = &mut *sh.doc;
         ui.horizontal_wrapped(|ui| {
             let tool = &mut *sh.tool;
-            tool_button(ui, tool, Tool::AddWaypoint, "➕ Waypoints");
-            tool_button(ui, tool, Tool::DrawSurvey, "▦ Survey area");
-            tool_button(ui, tool, Tool::DrawFence, "⛶ Geofence");
-            tool_button(ui, tool, Tool::AddRally, "⚑ Rally point");
+            tool_button(ui, tool, Tool::AddWaypoint, "Add waypoints");
+            tool_button(ui, tool, Tool::DrawSurvey, "Survey area");
+            tool_button(ui, tool, Tool::DrawFence, "Geofence");
+            tool_button(ui, tool, Tool::AddRally, "Rally points");
         });
         ui.horizontal_wrapped(|ui| {
             if ui.button("Add return (RTL)").clicked() {
@@ -709,6 +710,9 @@ impl PlanPanel<'_, '_> {
                         }
                     });
             }
+            None if doc.plan.mission.items.is_empty() => {
+                ui.label("Empty: add waypoints on the map, open a file or generate a patrol.");
+            }
             None => {
                 ui.label("validating…");
             }
@@ -799,6 +803,50 @@ pub fn patrol_request(p: &PatrolSettings, border: &[LatLon]) -> PatrolRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Editing the plan re-validates it off the frame; the flown path and the issues
+    /// come back for drawing.
+    #[test]
+    fn edits_are_validated_off_the_frame() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins)
+            .insert_resource(TerrainData::new(None))
+            .init_resource::<PlanDoc>()
+            .add_systems(Update, (start_validation, finish_tasks).chain());
+        {
+            let mut doc = app.world_mut().resource_mut::<PlanDoc>();
+            add_waypoint(&mut doc.plan, LatLon::new(16.97, 7.99));
+            add_waypoint(&mut doc.plan, LatLon::new(17.0, 8.0));
+            // A jump to an item that does not exist: an error validation must find.
+            doc.plan
+                .mission
+                .items
+                .push(MissionItem::command(MissionCommand::Jump {
+                    target_seq: 40,
+                    repeat: 1,
+                }));
+            doc.touch();
+        }
+        for _ in 0..500 {
+            app.update();
+            if app.world().resource::<PlanDoc>().report.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let doc = app.world().resource::<PlanDoc>();
+        let report = doc.report.as_ref().expect("validated");
+        assert!(doc.flown.len() >= 2, "{:?}", doc.flown);
+        assert!(
+            report
+                .issues
+                .iter()
+                .any(|i| i.severity == IssueSeverity::Error && i.message.contains("40")),
+            "{:?}",
+            report.issues
+        );
+        assert!(report.estimate.distance_m > 3_000.0);
+    }
 
     #[test]
     fn first_click_is_a_takeoff_then_waypoints() {

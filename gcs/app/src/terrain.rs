@@ -262,6 +262,82 @@ pub fn to_mesh(m: &TileMesh) -> Mesh {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::Args;
+    use crate::layers::{LayersPlugin, load_catalog};
+    use bevy::window::FileDragAndDrop;
+    use clap::Parser;
+    use gcs_scene::camera::OrbitCamera;
+
+    /// The demo catalog's terrain under a camera low over Agadez: tiles are built off
+    /// the frame, fine near the camera, and hiding the terrain removes them.
+    #[test]
+    fn tiles_build_around_the_camera_and_hide() {
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, AssetPlugin::default(), TransformPlugin))
+            .init_asset::<Mesh>()
+            .init_asset::<StandardMaterial>()
+            .init_asset::<GizmoAsset>()
+            .add_message::<FileDragAndDrop>()
+            .insert_resource(Args::parse_from(["gcs"]))
+            .add_plugins(LayersPlugin::new(
+                load_catalog(&crate::cli::default_catalog()).unwrap(),
+            ))
+            .add_plugins(TerrainPlugin);
+        let map = *app.world().resource::<MapFrame>();
+        let agadez = map.frame.to_enu(gcs_link::LatLon::new(16.97, 7.99), 0.0);
+        let s = map.vertical_scale;
+        app.insert_resource(crate::camera::MapCamera {
+            orbit: OrbitCamera::new(
+                [agadez.east_m, agadez.north_m, 500.0 * s],
+                20_000.0,
+                0.0,
+                60.0,
+            ),
+            follow: false,
+        });
+        let settled = |app: &App| {
+            let st = app.world().resource::<TerrainStats>();
+            st.shown > 0 && st.building == 0 && st.shown == st.wanted
+        };
+        for _ in 0..3000 {
+            app.update();
+            if settled(&app) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(
+            settled(&app),
+            "{:?}",
+            app.world().resource::<TerrainStats>()
+        );
+        let lod = app.world().resource::<TerrainData>().lod;
+        let tiles = app.world().resource::<Tiles>();
+        assert!(
+            tiles.shown.keys().any(|t| t.level == lod.max_level),
+            "fine tiles near the camera"
+        );
+        assert!(
+            tiles.shown.keys().any(|t| t.level < lod.max_level),
+            "coarse tiles far away"
+        );
+        let meshes = app
+            .world_mut()
+            .query_filtered::<&Mesh3d, With<TerrainTile>>()
+            .iter(app.world())
+            .count();
+        assert_eq!(meshes, app.world().resource::<TerrainStats>().shown);
+
+        app.world_mut().resource_mut::<TerrainData>().visible = false;
+        app.update();
+        app.update();
+        let left = app
+            .world_mut()
+            .query_filtered::<Entity, With<TerrainTile>>()
+            .iter(app.world())
+            .count();
+        assert_eq!(left, 0);
+    }
 
     #[test]
     fn nesting_tiles_overlap_and_siblings_do_not() {
