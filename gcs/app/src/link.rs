@@ -524,7 +524,7 @@ mod tests {
                     .0
                     .vehicles
                     .values()
-                    .any(|v| f(v))
+                    .any(f)
                 {
                     return app
                         .world()
