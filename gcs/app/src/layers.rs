@@ -15,6 +15,7 @@ use bevy::window::FileDragAndDrop;
 use gcs_link::LatLon;
 use gcs_scene::Enu;
 use gcs_scene::drape::{DrapeParams, DrapedLayer, drape_layer};
+use gcs_scene::heatmap::{HeatMesh, SheetParams, raster_colour, sheet_mesh};
 use gcs_scene::terrain::{Imagery, TerrainSource};
 use geo_intel::catalog::{Catalog, LayerKind, parse_colour};
 use geo_intel::elevation::Dem;
@@ -84,6 +85,13 @@ pub enum LayerStatus {
         /// Features read.
         features: usize,
     },
+    /// A raster on the map, as a translucent sheet over the terrain.
+    ReadyRaster {
+        /// Bands used (3: RGB; 1: values through the heat ramp).
+        bands: usize,
+        /// Width and height in cells.
+        size: (usize, usize),
+    },
     /// Could not be read: why.
     Failed(String),
 }
@@ -115,6 +123,9 @@ pub struct MapLayer {
     pub features: Option<Arc<VectorLayer>>,
     gizmo: Option<Entity>,
     drawn: Option<(bool, u32)>,
+    /// A raster layer's sheet, once built.
+    sheet: Option<Arc<HeatMesh>>,
+    sheet_entity: Option<(Entity, Handle<StandardMaterial>)>,
 }
 
 impl MapLayer {
@@ -133,6 +144,8 @@ impl MapLayer {
             features: None,
             gizmo: None,
             drawn: None,
+            sheet: None,
+            sheet_entity: None,
         }
     }
 
@@ -143,8 +156,72 @@ impl MapLayer {
     }
 }
 
+/// What reading a layer's file gives.
+enum Loaded {
+    /// Features and their draped geometry.
+    Vector(VectorLayer, DrapedLayer),
+    /// A raster drawn as a sheet (`None`: nothing visible in it).
+    Raster {
+        sheet: Option<HeatMesh>,
+        bounds: LonLatBounds,
+        bands: usize,
+        size: (usize, usize),
+    },
+}
+
 /// A layer read and draped, or why it could not be.
-type LayerLoad = Result<(VectorLayer, DrapedLayer), String>;
+type LayerLoad = Result<Loaded, String>;
+
+/// Vertices along each side of a raster layer's sheet.
+const RASTER_LATTICE: usize = 256;
+
+/// Reads a raster file (any GDAL raster, any CRS) as a sheet over the terrain.
+fn read_raster(
+    source: &Path,
+    frame: gcs_scene::LocalFrame,
+    terrain: Option<Arc<TerrainSource>>,
+    vertical_scale: f64,
+) -> Result<Loaded, String> {
+    let ds = geo_intel::grid::open_raster(source).map_err(|e| e.to_string())?;
+    let count = ds.raster_count().min(3);
+    if count == 0 {
+        return Err(format!("{}: the raster has no band", source.display()));
+    }
+    let bands: Vec<Grid> = (1..=count)
+        .map(|b| Grid::from_dataset(&ds, source, b))
+        .collect::<geo_intel::Result<_>>()
+        .map_err(|e| e.to_string())?;
+    let range = bands[0]
+        .min_max()
+        .map_or((0.0, 1.0), |(lo, hi)| (f64::from(lo), f64::from(hi)));
+    let bounds = bands[0].bounds;
+    let dem = terrain.as_deref().map(|t| Arc::clone(&t.dem));
+    let sheet = sheet_mesh(
+        &frame,
+        &bounds,
+        |p| {
+            let values: Vec<Option<f64>> = bands.iter().map(|g| g.sample(p)).collect();
+            raster_colour(&values, range, 1.0)
+        },
+        |p| dem.as_deref().and_then(|d| d.sample(p)),
+        &SheetParams {
+            lift_m: LIFT_M * 0.5,
+            vertical_scale,
+            lattice: RASTER_LATTICE,
+        },
+    );
+    Ok(Loaded::Raster {
+        sheet,
+        bounds,
+        bands: count,
+        size: (bands[0].cols, bands[0].rows),
+    })
+}
+
+/// Whether GDAL opens `path` as a raster (else it is read as vector data).
+fn is_raster(path: &Path) -> bool {
+    geo_intel::grid::open_raster(path).is_ok()
+}
 
 /// Every layer, bottom first.
 #[derive(Resource, Default)]
@@ -262,7 +339,10 @@ fn read_and_drape(
     frame: gcs_scene::LocalFrame,
     terrain: Option<Arc<TerrainSource>>,
     vertical_scale: f64,
-) -> Result<(VectorLayer, DrapedLayer), String> {
+) -> Result<Loaded, String> {
+    if is_raster(source) {
+        return read_raster(source, frame, terrain, vertical_scale);
+    }
     let mut parts = geo_intel::vector::read_vector(source).map_err(|e| e.to_string())?;
     if parts.is_empty() {
         return Err(format!("{}: no vector layer", source.display()));
@@ -281,7 +361,7 @@ fn read_and_drape(
         ..DrapeParams::default()
     };
     let draped = drape_layer(&frame, &layer, heights, label_field, &params);
-    Ok((layer, draped))
+    Ok(Loaded::Vector(layer, draped))
 }
 
 fn start_loading(mut layers: ResMut<MapLayers>, map: Res<MapFrame>, terrain: Res<TerrainData>) {
@@ -319,13 +399,23 @@ fn finish_loading(mut layers: ResMut<MapLayers>) {
     for (i, r) in done {
         let l = &mut layers.layers[i];
         match r {
-            Ok((features, draped)) => {
+            Ok(Loaded::Vector(features, draped)) => {
                 l.status = LayerStatus::Ready {
                     features: features.features.len(),
                 };
                 l.bounds = features.bounds();
                 l.features = Some(Arc::new(features));
                 l.draped = Some(Arc::new(draped));
+            }
+            Ok(Loaded::Raster {
+                sheet,
+                bounds,
+                bands,
+                size,
+            }) => {
+                l.status = LayerStatus::ReadyRaster { bands, size };
+                l.bounds = Some(bounds);
+                l.sheet = sheet.map(Arc::new);
             }
             Err(e) => {
                 warn!("layer {:?}: {e}", l.name);
@@ -335,14 +425,60 @@ fn finish_loading(mut layers: ResMut<MapLayers>) {
     }
 }
 
-/// Keeps one retained gizmo per ready layer in step with its visibility and opacity.
+/// Keeps one retained gizmo per ready vector layer, and one translucent sheet per
+/// raster layer, in step with its visibility and opacity.
+#[allow(clippy::too_many_arguments)]
 fn draw_layers(
     mut layers: ResMut<MapLayers>,
     map: Res<MapFrame>,
     mut commands: Commands,
     mut gizmos: ResMut<Assets<GizmoAsset>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut vis: Query<&mut Visibility>,
 ) {
     for l in &mut layers.layers {
+        if let Some(sheet) = l.sheet.clone() {
+            let key = (l.visible, l.opacity.to_bits());
+            if l.drawn == Some(key) {
+                continue;
+            }
+            l.drawn = Some(key);
+            let (entity, material) = l.sheet_entity.get_or_insert_with(|| {
+                let material = materials.add(StandardMaterial {
+                    base_color: Color::WHITE,
+                    unlit: true,
+                    alpha_mode: AlphaMode::Blend,
+                    cull_mode: None,
+                    double_sided: true,
+                    ..default()
+                });
+                let entity = commands
+                    .spawn((
+                        Mesh3d(meshes.add(crate::heatmap::to_mesh(&sheet))),
+                        MeshMaterial3d(material.clone()),
+                        Anchored(sheet.centre),
+                        Transform::default(),
+                    ))
+                    .id();
+                (entity, material)
+            });
+            if let Some(mut m) = materials.get_mut(&*material) {
+                m.base_color = Color::srgba(1.0, 1.0, 1.0, l.opacity);
+            }
+            let visibility = if l.visible {
+                Visibility::Inherited
+            } else {
+                Visibility::Hidden
+            };
+            match vis.get_mut(*entity) {
+                Ok(mut v) => *v = visibility,
+                Err(_) => {
+                    commands.entity(*entity).insert(visibility);
+                }
+            }
+            continue;
+        }
         let Some(draped) = l.draped.clone() else {
             continue;
         };
@@ -414,12 +550,17 @@ mod tests {
         let mut app = App::new();
         app.add_plugins((MinimalPlugins, AssetPlugin::default(), TransformPlugin))
             .init_asset::<GizmoAsset>()
+            .init_asset::<Mesh>()
+            .init_asset::<StandardMaterial>()
             .add_message::<FileDragAndDrop>()
             .add_plugins(LayersPlugin::new(load_catalog(&demo_catalog()).unwrap()));
         let corrupt =
             std::env::temp_dir().join(format!("vigil-corrupt-{}.geojson", std::process::id()));
         std::fs::write(&corrupt, "{ not json").unwrap();
         app.world_mut().write_message(AddLayerFile(corrupt.clone()));
+        // A raster added while the app runs: the GLOBE DEM's single band as a sheet.
+        let dem = demo_catalog().with_file_name("globe_niger_30arcsec.tif");
+        app.world_mut().write_message(AddLayerFile(dem.clone()));
         for _ in 0..600 {
             app.update();
             let l = app.world().resource::<MapLayers>();
@@ -444,6 +585,15 @@ mod tests {
             other => panic!("a corrupt file must fail, got {other:?}"),
         }
         let _ = std::fs::remove_file(corrupt);
+        let raster = layers.layers.iter().find(|l| l.source == dem).unwrap();
+        assert_eq!(
+            raster.status,
+            LayerStatus::ReadyRaster {
+                bands: 1,
+                size: (1980, 1560)
+            }
+        );
+        assert!(raster.sheet.is_some() && raster.sheet_entity.is_some());
         // Hiding a layer removes its gizmo.
         let i = layers
             .layers

@@ -84,6 +84,17 @@ impl LayersPanel<'_, '_> {
                                     zoom = Some(b);
                                 }
                             }
+                            LayerStatus::ReadyRaster { bands, size } => {
+                                ui.small(format!(
+                                    "raster, {bands} band(s), {} x {} cells",
+                                    size.0, size.1
+                                ));
+                                if let Some(b) = l.bounds
+                                    && ui.small_button("zoom to").clicked()
+                                {
+                                    zoom = Some(b);
+                                }
+                            }
                             LayerStatus::Failed(why) => {
                                 ui.colored_label(egui::Color32::from_rgb(255, 80, 60), "failed")
                                     .on_hover_text(why);

@@ -518,14 +518,7 @@ mod tests {
         let wait = |app: &mut App, what: &str, f: &dyn Fn(&VehicleState) -> bool| {
             for _ in 0..6000 {
                 app.update();
-                if app
-                    .world()
-                    .resource::<Fleet>()
-                    .0
-                    .vehicles
-                    .values()
-                    .any(f)
-                {
+                if app.world().resource::<Fleet>().0.vehicles.values().any(f) {
                     return app
                         .world()
                         .resource::<Fleet>()

@@ -64,11 +64,55 @@ pub fn heat_mesh(
     height_at: impl Fn(LatLon) -> Option<f64>,
     sheet: &SheetParams,
 ) -> Option<HeatMesh> {
-    let n = sheet.lattice.clamp(2, 2048);
-    let (lift_m, vertical_scale) = (sheet.lift_m, sheet.vertical_scale);
     if !(max_risk.is_finite() && max_risk > 0.0) {
         return None;
     }
+    sheet_mesh(
+        frame,
+        bounds,
+        |p| heat_colour(risk_at(p).unwrap_or(0.0) / max_risk),
+        height_at,
+        sheet,
+    )
+}
+
+/// Colours of a raster's bands at a point: three or more 8-bit bands as RGB, one band
+/// through the heat ramp between `range` (min, max); nodata is transparent.
+pub fn raster_colour(values: &[Option<f64>], range: (f64, f64), opacity: f32) -> [f32; 4] {
+    match values {
+        [Some(r), Some(g), Some(b), ..] => [
+            (*r / 255.0).clamp(0.0, 1.0) as f32,
+            (*g / 255.0).clamp(0.0, 1.0) as f32,
+            (*b / 255.0).clamp(0.0, 1.0) as f32,
+            opacity,
+        ],
+        [Some(v)] | [Some(v), _] => {
+            let span = range.1 - range.0;
+            let t = if span > 0.0 {
+                (v - range.0) / span
+            } else {
+                1.0
+            };
+            let mut c = heat_colour(t.max(MIN_VISIBLE_FRACTION));
+            c[3] = c[3].max(0.3) * opacity / MAX_ALPHA;
+            c
+        }
+        _ => [0.0, 0.0, 0.0, 0.0],
+    }
+}
+
+/// Samples `colour_at` (sRGB with alpha; alpha 0 is not drawn) on a lattice over
+/// `bounds` and builds a sheet draped `sheet.lift_m` above `height_at`.
+/// `None` when no sample is visible.
+pub fn sheet_mesh(
+    frame: &LocalFrame,
+    bounds: &LonLatBounds,
+    colour_at: impl Fn(LatLon) -> [f32; 4],
+    height_at: impl Fn(LatLon) -> Option<f64>,
+    sheet: &SheetParams,
+) -> Option<HeatMesh> {
+    let n = sheet.lattice.clamp(2, 2048);
+    let (lift_m, vertical_scale) = (sheet.lift_m, sheet.vertical_scale);
     let centre_ll = LatLon::new(
         0.5 * (bounds.south_deg + bounds.north_deg),
         0.5 * (bounds.west_deg + bounds.east_deg),
@@ -87,8 +131,7 @@ pub fn heat_mesh(
             let h = height_at(p).unwrap_or(0.0) + lift_m;
             let e = frame.to_enu(p, h);
             positions.push(e.relative_to(&centre, vertical_scale));
-            let t = risk_at(p).unwrap_or(0.0) / max_risk;
-            colours.push(heat_colour(t));
+            colours.push(colour_at(p));
         }
     }
     let mut indices = Vec::new();
@@ -161,6 +204,22 @@ mod tests {
         // The centre vertex is the hottest and reddest.
         let mid = 20 * 41 + 20;
         assert!(m.colours[mid][3] >= m.colours.iter().map(|c| c[3]).fold(0.0, f32::max) - 1e-6);
+    }
+
+    #[test]
+    fn rasters_colour_by_their_bands() {
+        let rgb = raster_colour(&[Some(255.0), Some(0.0), Some(128.0)], (0.0, 1.0), 0.5);
+        assert_eq!(rgb, [1.0, 0.0, 128.0 / 255.0, 0.5]);
+        let (low, high) = (
+            raster_colour(&[Some(0.0)], (0.0, 10.0), 1.0),
+            raster_colour(&[Some(10.0)], (0.0, 10.0), 1.0),
+        );
+        assert!(low[3] > 0.0 && high[1] < low[1], "{low:?} {high:?}");
+        assert_eq!(raster_colour(&[None], (0.0, 1.0), 1.0)[3], 0.0);
+        assert_eq!(
+            raster_colour(&[Some(1.0), None, Some(1.0)], (0.0, 1.0), 1.0)[3],
+            0.0
+        );
     }
 
     #[test]
