@@ -181,3 +181,31 @@ fn apply_viewport(viewport: Res<MapViewport>, mut camera: Single<&mut Camera, Wi
         ..default()
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_map_camera_gets_the_area_the_panels_leave() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins)
+            .init_resource::<MapViewport>()
+            .add_systems(Update, apply_viewport);
+        let cam = app.world_mut().spawn((MainCamera, Camera::default())).id();
+        app.world_mut().resource_mut::<MapViewport>().0 =
+            Some((UVec2::new(330, 24), UVec2::new(900, 700)));
+        app.update();
+        let v = app
+            .world()
+            .get::<Camera>(cam)
+            .unwrap()
+            .viewport
+            .clone()
+            .unwrap();
+        assert_eq!(
+            (v.physical_position, v.physical_size),
+            (UVec2::new(330, 24), UVec2::new(900, 700))
+        );
+    }
+}

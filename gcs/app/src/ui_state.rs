@@ -73,3 +73,24 @@ fn escape_cancels_tool(keys: Res<ButtonInput<KeyCode>>, mut tool: ResMut<Tool>) 
         *tool = Tool::Navigate;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_leaves_any_tool() {
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, UiStatePlugin))
+            .init_resource::<ButtonInput<KeyCode>>();
+        *app.world_mut().resource_mut::<Tool>() = Tool::DrawFence;
+        app.update();
+        assert_eq!(*app.world().resource::<Tool>(), Tool::DrawFence);
+        app.world_mut()
+            .resource_mut::<ButtonInput<KeyCode>>()
+            .press(KeyCode::Escape);
+        app.update();
+        assert_eq!(*app.world().resource::<Tool>(), Tool::Navigate);
+        assert!(Tool::GoTo.hint().contains("Esc"));
+    }
+}
