@@ -567,6 +567,108 @@ mod tests {
         );
     }
 
+    /// A plan goes up to the simulated PX4 (mission, fence, rally) through the link
+    /// thread with progress, and comes back down the same.
+    #[test]
+    fn plans_upload_and_download_through_the_link_thread() {
+        use mission_planner::{
+            Altitude, AltitudeReference, FencePolygon, LatLon, MissionItem, RallyPoint,
+        };
+        let args = Args::parse_from(["gcs", "--drones", "1"]);
+        let bridge = LinkBridge::start(&args).expect("link and simulator start");
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, LinkPlugin::new(bridge)))
+            .init_resource::<Replies>()
+            .add_systems(Update, keep_replies);
+        let id = loop {
+            app.update();
+            if let Some(v) = app.world().resource::<Fleet>().0.vehicles.values().next() {
+                break v.id;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let alt = Altitude {
+            alt_m: 60.0,
+            reference: AltitudeReference::Home,
+        };
+        let mut plan = Plan::default();
+        plan.mission.items = (0..12)
+            .map(|i| {
+                let p = LatLon::new(16.97 + f64::from(i) * 0.002, 7.99);
+                if i == 0 {
+                    MissionItem::takeoff(p, alt)
+                } else {
+                    MissionItem::waypoint(p, alt)
+                }
+            })
+            .collect();
+        plan.fence.polygons.push(FencePolygon {
+            vertices: vec![
+                LatLon::new(16.9, 7.9),
+                LatLon::new(16.9, 8.1),
+                LatLon::new(17.1, 8.1),
+                LatLon::new(17.1, 7.9),
+            ],
+            inclusion: true,
+        });
+        plan.rally_points
+            .push(RallyPoint::new(LatLon::new(16.98, 7.98), 40.0));
+        app.world_mut()
+            .write_message(SendRequest(LinkRequest::Upload {
+                vehicle: id,
+                plan: Box::new(plan.clone()),
+            }));
+        let until = |app: &mut App, f: &dyn Fn(&LinkReply) -> bool| {
+            for _ in 0..6000 {
+                app.update();
+                if app.world().resource::<Replies>().0.iter().any(f) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            panic!("timed out: {:?}", app.world().resource::<Replies>().0);
+        };
+        until(&mut app, &|r| matches!(r, LinkReply::Uploaded { .. }));
+        let replies = &app.world().resource::<Replies>().0;
+        assert!(
+            replies
+                .iter()
+                .any(|r| matches!(r, LinkReply::Uploaded { result: Ok(()), .. })),
+            "{replies:?}"
+        );
+        assert!(
+            replies.iter().any(|r| matches!(
+                r,
+                LinkReply::Progress { list: MissionType::Mission, progress, .. } if progress.done == 12
+            )),
+            "progress reached every mission item: {replies:?}"
+        );
+        app.world_mut()
+            .write_message(SendRequest(LinkRequest::Download { vehicle: id }));
+        until(&mut app, &|r| matches!(r, LinkReply::Downloaded { .. }));
+        let back = app
+            .world()
+            .resource::<Replies>()
+            .0
+            .iter()
+            .find_map(|r| match r {
+                LinkReply::Downloaded { result, .. } => Some(result.clone()),
+                _ => None,
+            })
+            .unwrap()
+            .expect("download succeeded");
+        assert_eq!(back.mission.items.len(), 12);
+        for (a, b) in back.mission.items.iter().zip(&plan.mission.items) {
+            let (pa, pb) = (a.position().unwrap(), b.position().unwrap());
+            assert!(
+                (pa.lat_deg - pb.lat_deg).abs() < 1e-6 && (pa.lon_deg - pb.lon_deg).abs() < 1e-6
+            );
+        }
+        assert_eq!(back.fence.polygons.len(), 1);
+        assert_eq!(back.fence.polygons[0].vertices.len(), 4);
+        assert_eq!(back.rally_points.len(), 1);
+    }
+
     #[derive(Resource, Default)]
     struct Replies(Vec<LinkReply>);
 
