@@ -309,6 +309,7 @@ fn main() {
                 at: Instant::now(),
                 frame,
                 raw: None,
+                from: None,
             };
             fleet.on_frame(&r, &mut events);
             events.clear();

@@ -1,15 +1,18 @@
 //! MAVLink 2 message signing end to end, over real UDP on loopback (ephemeral ports):
 //! gcs-link and gcs-sim with the same key fly; the sim drops unsigned, wrongly signed
 //! and replayed commands and flies on; the ground station drops a vehicle's unsigned,
-//! wrongly signed and replayed frames; SETUP_SIGNING provisions a vehicle.
+//! wrongly signed and replayed frames, and a spoofer's frames do not redirect its
+//! commands; SETUP_SIGNING provisions a vehicle.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gcs_link::frame::decode_all;
-use gcs_link::mavlink::dialects::common::{MavCmd, MavMessage};
-use gcs_link::signing::is_signed;
+use gcs_link::frame::{decode_all, encode_v2};
+use gcs_link::mavlink::dialects::common::{
+    COMMAND_LONG_DATA, HEARTBEAT_DATA, MavAutopilot, MavCmd, MavMessage, MavType, RADIO_STATUS_DATA,
+};
+use gcs_link::signing::{Signer, encode_for_signing, is_signed, timestamp_now};
 use gcs_link::{
     CommandError, LinkConfig, LinkHandle, MessageFilter, SigningKey, VehicleCommand, VehicleId,
 };
@@ -325,6 +328,87 @@ async fn ground_station_drops_unsigned_and_wrongly_signed_vehicles() {
     assert_eq!(snap.signing.signed_accepted, 0);
     // Our frames are wrongly signed for it in turn: it drops everything but heartbeats.
     assert!(!other.vehicle(0).armed);
+}
+
+/// A spoofer that sends frames claiming to be the vehicle, from another socket, must
+/// not become where the ground station sends that vehicle's commands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_datagrams_do_not_redirect_commands_to_the_spoofer() {
+    let k = key("border patrol 7");
+    let mut cfg = LinkConfig::new(vec!["udpin:127.0.0.1:0".parse().unwrap()]);
+    cfg.signing = Some(k.clone());
+    let link = gcs_link::start(cfg).await.unwrap();
+    let gcs_addr = SocketAddr::from(([127, 0, 0, 1], link.local_addr(0).unwrap().port()));
+    let vehicle = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let spoofer = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let heartbeat = MavMessage::HEARTBEAT(HEARTBEAT_DATA {
+        mavtype: MavType::MAV_TYPE_QUADROTOR,
+        autopilot: MavAutopilot::MAV_AUTOPILOT_PX4,
+        mavlink_version: 3,
+        ..Default::default()
+    });
+    let signed = |key: &SigningKey, seq| {
+        Signer::new(key.clone(), 0).sign(
+            &encode_for_signing(1, 1, seq, &heartbeat),
+            0,
+            timestamp_now(),
+        )
+    };
+
+    // The genuine vehicle, correctly signed.
+    vehicle.send_to(&signed(&k, 0), gcs_addr).await.unwrap();
+    let id = link.wait_for_vehicle(1, WAIT).await.unwrap();
+
+    // The spoofer, as system 1: unsigned, signed with a guessed key, then a RADIO_STATUS
+    // (let through unsigned, as radios cannot sign, but it proves nothing) followed by
+    // one more unsigned frame, so that once three are rejected all four were handled.
+    let radio = MavMessage::RADIO_STATUS(RADIO_STATUS_DATA::default());
+    for datagram in [
+        encode_v2(1, 1, 1, &heartbeat),
+        signed(&key("a guess"), 2),
+        encode_v2(1, 1, 3, &radio),
+        encode_v2(1, 1, 4, &heartbeat),
+    ] {
+        spoofer.send_to(&datagram, gcs_addr).await.unwrap();
+    }
+    let snap = link
+        .wait_for(WAIT, |s| s.signing.rejected() >= 3)
+        .await
+        .unwrap();
+    assert_eq!(snap.signing.rejected_unsigned, 2, "{:?}", snap.signing);
+    assert_eq!(snap.signing.rejected_bad_signature, 1, "{:?}", snap.signing);
+
+    // A command for the vehicle goes to the vehicle.
+    let arm = MavMessage::COMMAND_LONG(COMMAND_LONG_DATA {
+        target_system: 1,
+        target_component: 1,
+        command: MavCmd::MAV_CMD_COMPONENT_ARM_DISARM,
+        param1: 1.0,
+        ..Default::default()
+    });
+    link.sender().send(id, arm).await.unwrap();
+    let got_arm = async {
+        let mut buf = vec![0u8; 65_536];
+        loop {
+            let n = vehicle.recv(&mut buf).await.unwrap();
+            assert!(is_signed(&buf[..n]));
+            let mut hit = false;
+            decode_all(&buf[..n], |f, _| hit |= is_arm(&f.msg));
+            if hit {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(WAIT, got_arm)
+        .await
+        .expect("the genuine vehicle gets the command");
+    // The spoofer got nothing at all: not the command, not even our heartbeats (loopback
+    // delivers a datagram before `send_to` returns, and the command was sent last).
+    let mut buf = vec![0u8; 65_536];
+    assert!(
+        spoofer.try_recv(&mut buf).is_err(),
+        "the spoofer got a datagram"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,9 +18,9 @@ use crate::event::Event;
 use crate::fleet::{Fleet, FleetSnapshot};
 use crate::frame::{encode_v2, target_system};
 use crate::handle::{LinkHandle, MessageFilter, Request};
-use crate::signing::{self, LinkSigning, SigningKey, timestamp_now};
+use crate::signing::{self, Accepted, LinkSigning, SigningKey, timestamp_now};
 use crate::tlog::{TlogError, TlogRecorder};
-use crate::transport::{self, KeepRaw, OpenLink, Outgoing, Received, TransportError};
+use crate::transport::{self, KeepRaw, OpenLink, Outgoing, PeerLearning, Received, TransportError};
 use crate::vehicle::VehicleId;
 
 /// What the link core needs to start.
@@ -83,7 +83,11 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
     };
     let mut links = Vec::with_capacity(config.links.len());
     for (i, addr) in config.links.iter().enumerate() {
-        links.push(transport::open_with(i, addr, inbound_tx.clone(), keep_raw).await?);
+        // UDP peers' addresses are learned only from frames that pass the signature
+        // check (every frame while signing is off): see `Core::on_received`.
+        let link =
+            transport::open_with(i, addr, inbound_tx.clone(), keep_raw, PeerLearning::Vouched);
+        links.push(link.await?);
     }
     drop(inbound_tx);
     let (req_tx, req_rx) = mpsc::channel(REQUEST_QUEUE);
@@ -200,10 +204,19 @@ impl Core {
         events: &mut Vec<Event>,
         actions: &mut Vec<Action<Reply>>,
     ) {
-        if let Some(s) = &mut self.signing
-            && !s.accept(r.link, r.raw.as_deref(), timestamp_now())
-        {
-            return;
+        // Where replies to this system go follows only frames that prove who sent them:
+        // with signing on, a correctly signed one (RADIO_STATUS passes unsigned, so
+        // anyone could forge it); a replayed log has no address to learn.
+        let authentic = match &mut self.signing {
+            None => true,
+            Some(s) => match s.check(r.link, r.raw.as_deref(), timestamp_now()) {
+                None | Some(Ok(Accepted::Signed)) => true,
+                Some(Ok(Accepted::UnsignedAllowed)) => false,
+                Some(Err(_)) => return,
+            },
+        };
+        if authentic && let Some(link) = self.links.get(r.link) {
+            link.vouch(r);
         }
         if let (Some(tlog), Some(raw)) = (&mut self.tlog, &r.raw)
             && let Some(bytes) = signing::loggable(&r.frame, raw)

@@ -247,6 +247,7 @@ mod tests {
                 msg,
             },
             raw: None,
+            from: None,
         }
     }
 

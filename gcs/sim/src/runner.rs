@@ -9,7 +9,9 @@ use gcs_link::LinkAddress;
 use gcs_link::SigningKey;
 use gcs_link::frame::Frame;
 use gcs_link::mavlink::dialects::common::*;
-use gcs_link::transport::{self, KeepRaw, OpenLink, Outgoing, Received, TransportError};
+use gcs_link::transport::{
+    self, KeepRaw, OpenLink, Outgoing, PeerLearning, Received, TransportError,
+};
 use mission_planner::LatLon;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -198,7 +200,8 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         let address = offset_port(&config.connect, i);
         let (in_tx, in_rx) = mpsc::channel(1024);
         // Frames' bytes are kept for signature checks.
-        let link = transport::open_with(0, &address, in_tx, KeepRaw::Yes)
+        // Ground stations' addresses are learned from every frame, signed or not.
+        let link = transport::open_with(0, &address, in_tx, KeepRaw::Yes, PeerLearning::OnReceive)
             .await
             .map_err(|source| SimError::Link {
                 sysid: spec.sysid,

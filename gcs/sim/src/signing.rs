@@ -171,6 +171,7 @@ mod tests {
                 at: std::time::Instant::now(),
                 frame,
                 raw: Some(Arc::from(bytes)),
+                from: None,
             })
         });
         out.expect("one frame")

@@ -56,6 +56,7 @@ fn fake_core(
                                         msg: answer,
                                     },
                                     raw: None,
+                                    from: None,
                                 })
                                 .await;
                         }

@@ -447,9 +447,19 @@ impl LinkSigning {
     /// Whether a frame received on `link` passes; `frame` is its bytes (`None`: not
     /// kept, rejected on a checked link).
     pub fn accept(&mut self, link: usize, frame: Option<&[u8]>, now: u64) -> bool {
-        let Some(Some(verifier)) = self.verifiers.get_mut(link) else {
-            return true;
-        };
+        !matches!(self.check(link, frame, now), Some(Err(_)))
+    }
+
+    /// The verdict on a frame received on `link`, as [`accept`](Self::accept) but
+    /// telling a correctly signed frame from one let through unsigned; `None` on a link
+    /// that is not checked.
+    pub fn check(
+        &mut self,
+        link: usize,
+        frame: Option<&[u8]>,
+        now: u64,
+    ) -> Option<Result<Accepted, Rejection>> {
+        let verifier = self.verifiers.get_mut(link)?.as_mut()?;
         let verdict = match frame {
             Some(bytes) => verifier.check(bytes, now),
             None => Err(Rejection::Unsigned),
@@ -458,7 +468,7 @@ impl LinkSigning {
             self.signer.advance_to(verifier.newest_timestamp());
         }
         self.stats.record(verdict);
-        verdict.is_ok()
+        Some(verdict)
     }
 
     /// Signs `frame` (from [`encode_for_signing`]) for `link`; the link's index is its

@@ -3,12 +3,15 @@
 //!
 //! A transport decodes frames with rust-mavlink and forwards them to one inbound channel
 //! shared by every link; it sends the encoded frames it is given, to the peer that
-//! last spoke with the target system id where it has several peers.
+//! last spoke with the target system id where it has several peers. A UDP link learns
+//! those addresses from every frame, or only from frames its receiver vouches for
+//! ([`PeerLearning`]).
 
 mod datagram;
 mod replay;
 mod stream;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -35,6 +38,8 @@ pub struct Received {
     /// The frame's bytes as received, kept only for links opened with [`KeepRaw::Yes`]
     /// (for the telemetry log); `None` otherwise, and for replayed frames.
     pub raw: Option<Arc<[u8]>>,
+    /// The address it came from, on UDP links; `None` on others.
+    pub from: Option<SocketAddr>,
 }
 
 /// Whether a link keeps each received frame's bytes in [`Received::raw`].
@@ -69,6 +74,19 @@ impl KeepRaw {
         };
         keep.then(|| Arc::from(crate::tlog::frame_bytes(raw)))
     }
+}
+
+/// How a UDP link learns the address each system speaks from, where frames for that
+/// system go (other links have one peer per connection and ignore this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PeerLearning {
+    /// From every frame decoded (the default).
+    #[default]
+    OnReceive,
+    /// Only from frames the receiver vouches for with [`OpenLink::vouch`], once it has
+    /// checked them: with MAVLink 2 signing, a spoofer's unsigned or badly signed
+    /// datagrams must not redirect what we send.
+    Vouched,
 }
 
 /// An encoded frame to send on a link.
@@ -116,7 +134,20 @@ pub struct OpenLink {
     /// Queue of frames to send on this link.
     pub outgoing: mpsc::Sender<Outgoing>,
     /// The local socket address (useful with port 0), for UDP and TCP-in links.
-    pub local_addr: Option<std::net::SocketAddr>,
+    pub local_addr: Option<SocketAddr>,
+    /// A UDP link's peers.
+    peers: Option<datagram::PeerBook>,
+}
+
+impl OpenLink {
+    /// Sends frames for `r`'s system to the address `r` came from, from now on: for
+    /// links opened with [`PeerLearning::Vouched`], once `r` passed the receiver's
+    /// checks. Does nothing on links other than UDP.
+    pub fn vouch(&self, r: &Received) {
+        if let (Some(peers), Some(from)) = (&self.peers, r.from) {
+            peers.learn(r.link, r.frame.sysid, from);
+        }
+    }
 }
 
 /// Opens `address` and spawns its task; frames received go to `inbound` tagged `id`.
@@ -128,26 +159,31 @@ pub async fn open(
     address: &LinkAddress,
     inbound: mpsc::Sender<Received>,
 ) -> Result<OpenLink, TransportError> {
-    open_with(id, address, inbound, KeepRaw::No).await
+    open_with(id, address, inbound, KeepRaw::No, PeerLearning::OnReceive).await
 }
 
-/// As [`open`], keeping each received frame's bytes when `keep_raw` says so.
+/// As [`open`], keeping each received frame's bytes when `keep_raw` says so, and
+/// learning UDP peers' addresses as `learning` says.
 pub async fn open_with(
     id: LinkId,
     address: &LinkAddress,
     inbound: mpsc::Sender<Received>,
     keep_raw: KeepRaw,
+    learning: PeerLearning,
 ) -> Result<OpenLink, TransportError> {
     let io_err = |source| TransportError::Io {
         address: address.clone(),
         source,
     };
     let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
+    let mut peers = None;
     let local_addr = match address {
         LinkAddress::UdpIn(bind) => {
             let socket = tokio::net::UdpSocket::bind(bind).await.map_err(io_err)?;
             let local = socket.local_addr().map_err(io_err)?;
-            tokio::spawn(datagram::run(id, socket, None, inbound, rx, keep_raw));
+            peers = Some(datagram::spawn(
+                id, socket, None, inbound, rx, keep_raw, learning,
+            ));
             Some(local)
         }
         LinkAddress::UdpOut { host, port } => {
@@ -168,13 +204,14 @@ pub async fn open_with(
             };
             let socket = tokio::net::UdpSocket::bind(bind).await.map_err(io_err)?;
             let local = socket.local_addr().map_err(io_err)?;
-            tokio::spawn(datagram::run(
+            peers = Some(datagram::spawn(
                 id,
                 socket,
                 Some(remote),
                 inbound,
                 rx,
                 keep_raw,
+                learning,
             ));
             Some(local)
         }
@@ -224,5 +261,6 @@ pub async fn open_with(
     Ok(OpenLink {
         outgoing: tx,
         local_addr,
+        peers,
     })
 }

@@ -143,6 +143,7 @@ async fn pace(
             at: std::time::Instant::now(),
             frame: entry.frame,
             raw: None,
+            from: None,
         };
         if inbound.send(r).await.is_err() {
             return;

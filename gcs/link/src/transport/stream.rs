@@ -47,7 +47,7 @@ async fn pump<S: AsyncRead + AsyncWrite + Unpin>(
                 let Some(frame) = decode_raw(&raw) else { continue };
                 on_frame(frame.sysid);
                 let raw = keep_raw.bytes(&raw);
-                let r = Received { link: id, at: Instant::now(), frame, raw };
+                let r = Received { link: id, at: Instant::now(), frame, raw, from: None };
                 if inbound.send(r).await.is_err() {
                     return End::Shutdown;
                 }
