@@ -54,6 +54,8 @@ enum State {
     Sending {
         mission_type: MissionType,
         partner: VehicleId,
+        /// The item the partner should request next (PX4's `_transfer_seq`).
+        next: u16,
         last_progress: Instant,
     },
 }
@@ -206,6 +208,7 @@ impl MissionServer {
                 self.state = State::Sending {
                     mission_type: t,
                     partner: from,
+                    next: 0,
                     last_progress: now,
                 };
                 vec![MavMessage::MISSION_COUNT(MISSION_COUNT_DATA {
@@ -418,6 +421,9 @@ impl MissionServer {
         }
     }
 
+    /// PX4's `handle_mission_request_both`: it serves the item it expects next, or the
+    /// one before again (its answer was lost, the partner asks again); any other
+    /// sequence, or one past the list, ends the transfer with MAV_MISSION_ERROR.
     fn on_request(
         &mut self,
         from: VehicleId,
@@ -428,6 +434,7 @@ impl MissionServer {
         let State::Sending {
             mission_type,
             partner,
+            next,
             last_progress,
         } = &mut self.state
         else {
@@ -436,17 +443,20 @@ impl MissionServer {
         if *partner != from || mav_mission_type(*mission_type) != t {
             return Vec::new();
         }
+        *last_progress = now;
         let list = &self.lists[index(*mission_type)];
+        let count = list.len() as u16;
+        let again = seq.checked_add(1) == Some(*next);
+        if seq == *next && *next < count {
+            *next += 1;
+        } else if !again {
+            self.state = State::Idle;
+            return vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)];
+        }
         let Some(item) = list.get(usize::from(seq)) else {
             self.state = State::Idle;
-            return vec![Self::ack(
-                from,
-                t,
-                MavMissionResult::MAV_MISSION_INVALID_SEQUENCE,
-                0,
-            )];
+            return vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)];
         };
-        *last_progress = now;
         match to_wire(item, from) {
             Ok(w) => vec![MavMessage::MISSION_ITEM_INT(w)],
             Err(_) => vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)],
@@ -486,61 +496,5 @@ impl MissionServer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_repeated_last_item_is_acknowledged_again() {
-        let (me, gcs) = (
-            VehicleId {
-                sysid: 1,
-                compid: 1,
-            },
-            VehicleId {
-                sysid: 255,
-                compid: 190,
-            },
-        );
-        let item = |seq| MissionItemInt {
-            seq,
-            frame: 3,
-            command: 16,
-            current: 0,
-            autocontinue: 1,
-            param1: 0.0,
-            param2: 0.0,
-            param3: 0.0,
-            param4: 0.0,
-            x: 1,
-            y: 2,
-            z: 3.0,
-            mission_type: MissionType::Mission,
-        };
-        let mut s = MissionServer::default();
-        let now = Instant::now();
-        let count = MavMessage::MISSION_COUNT(MISSION_COUNT_DATA {
-            count: 2,
-            target_system: 1,
-            mission_type: MavMissionType::MAV_MISSION_TYPE_MISSION,
-            ..Default::default()
-        });
-        assert_eq!(s.on_message(me, gcs, &count, now).len(), 1);
-        let send = |s: &mut MissionServer, seq| {
-            let w = MavMessage::MISSION_ITEM_INT(to_wire(&item(seq), me).unwrap());
-            s.on_message(me, gcs, &w, now)
-        };
-        assert!(matches!(
-            send(&mut s, 0)[..],
-            [MavMessage::MISSION_REQUEST_INT(_)]
-        ));
-        let accepted = |r: &[MavMessage]| {
-            matches!(r, [MavMessage::MISSION_ACK(a)]
-                if a.mavtype == MavMissionResult::MAV_MISSION_ACCEPTED && a.opaque_id == plan_id(&[item(0), item(1)]))
-        };
-        assert!(accepted(&send(&mut s, 1)));
-        // The ACK was lost: the ground station sends the last item again.
-        assert!(accepted(&send(&mut s, 1)));
-        // Any other item outside a transfer gets no answer.
-        assert!(send(&mut s, 0).is_empty());
-    }
-}
+#[path = "mission_server_tests.rs"]
+mod tests;
