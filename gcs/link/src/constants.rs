@@ -54,6 +54,11 @@ pub const MISSION_MAX_RETRIES: u32 = 20;
 /// often, so a killed process loses at most this much of its `.tlog`.
 pub const TLOG_FLUSH_INTERVAL: Duration = Duration::from_millis(500);
 
+/// The telemetry log writer also asks the operating system to put the file on disk
+/// (`sync_data`) this often, and when the log closes, so a power loss loses at most
+/// this much; syncing is slow, so it is rarer than the flush.
+pub const TLOG_SYNC_INTERVAL: Duration = Duration::from_secs(5);
+
 /// Bytes the telemetry log writer buffers before writing them out between flushes.
 pub const TLOG_BUFFER_BYTES: usize = 64 * 1024;
 

@@ -9,7 +9,9 @@
 //!
 //! - [`TlogRecorder`] records one session to a new file from its own thread, buffered
 //!   and flushed every [`TLOG_FLUSH_INTERVAL`](crate::constants::TLOG_FLUSH_INTERVAL),
-//!   so a killed process loses at most the last flush interval.
+//!   so a killed process loses at most the last flush interval, and synced to disk
+//!   every [`TLOG_SYNC_INTERVAL`](crate::constants::TLOG_SYNC_INTERVAL) and on close,
+//!   so a power loss loses at most the last sync interval.
 //! - [`TlogReader`] reads a log back as [`TlogEntry`] values, counting what it skips.
 //! - The `tlog:PATH[@SPEED]` link address replays a log as a link
 //!   ([`LinkAddress::Tlog`](crate::LinkAddress::Tlog)).
@@ -23,7 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use mavlink::MAVLinkMessageRaw;
 
 pub use reader::{ReadStats, TlogEntry, TlogReader};
-pub use writer::{TlogRecorder, TlogWriter, session_file_name};
+pub use writer::{SyncData, TlogRecorder, TlogWriter, session_file_name};
 
 /// Extension of telemetry log files.
 pub const TLOG_EXTENSION: &str = "tlog";

@@ -8,7 +8,26 @@ use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
 use std::time::{Instant, SystemTime};
 
 use super::{TLOG_EXTENSION, TlogError, unix_us, utc_civil};
-use crate::constants::{TLOG_BUFFER_BYTES, TLOG_FLUSH_INTERVAL, TLOG_QUEUE};
+use crate::constants::{TLOG_BUFFER_BYTES, TLOG_FLUSH_INTERVAL, TLOG_QUEUE, TLOG_SYNC_INTERVAL};
+
+/// A byte sink whose written data can be forced to stable storage.
+pub trait SyncData: Write {
+    /// Puts what was written on stable storage (a file's `sync_data`).
+    fn sync_data(&mut self) -> io::Result<()>;
+}
+
+impl SyncData for File {
+    fn sync_data(&mut self) -> io::Result<()> {
+        File::sync_data(self)
+    }
+}
+
+/// Memory has no storage to sync to.
+impl SyncData for Vec<u8> {
+    fn sync_data(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
 
 /// Appends `.tlog` records to a byte sink, buffering whole records.
 ///
@@ -20,6 +39,7 @@ pub struct TlogWriter<W: Write> {
     out: W,
     buf: Vec<u8>,
     records: u64,
+    synced: u64,
 }
 
 impl<W: Write> TlogWriter<W> {
@@ -29,6 +49,7 @@ impl<W: Write> TlogWriter<W> {
             out,
             buf: Vec::with_capacity(TLOG_BUFFER_BYTES + 512),
             records: 0,
+            synced: 0,
         }
     }
 
@@ -61,12 +82,34 @@ impl<W: Write> TlogWriter<W> {
         Ok(self.out)
     }
 
+    /// Records synced to storage so far (by [`sync`](Self::sync) or [`close`](Self::close)).
+    pub fn synced_records(&self) -> u64 {
+        self.synced
+    }
+
     fn write_out(&mut self) -> io::Result<()> {
         if !self.buf.is_empty() {
             self.out.write_all(&self.buf)?;
             self.buf.clear();
         }
         Ok(())
+    }
+}
+
+impl<W: SyncData> TlogWriter<W> {
+    /// Flushes, then puts every record appended so far on stable storage.
+    pub fn sync(&mut self) -> io::Result<()> {
+        self.flush()?;
+        self.out.sync_data()?;
+        self.synced = self.records;
+        Ok(())
+    }
+
+    /// Syncs (see [`sync`](Self::sync)) and returns the sink: closing a log this way
+    /// leaves every record on disk.
+    pub fn close(mut self) -> io::Result<W> {
+        self.sync()?;
+        Ok(self.out)
     }
 }
 
@@ -88,8 +131,9 @@ type Record = (Instant, Arc<[u8]>);
 /// Records one session's frames to a new `.tlog` file from a writer thread.
 ///
 /// Exists so the link core never touches the disk: [`record`](Self::record) is a
-/// non-blocking queue push; the thread buffers, writes whole records and flushes every
-/// [`TLOG_FLUSH_INTERVAL`]. Frames are stamped from their monotonic receive (or send)
+/// non-blocking queue push; the thread buffers, writes whole records, flushes every
+/// [`TLOG_FLUSH_INTERVAL`] and syncs the file to disk every [`TLOG_SYNC_INTERVAL`] and
+/// when it closes. Frames are stamped from their monotonic receive (or send)
 /// time against the session's wall-clock start, and never earlier than the record
 /// before them, so stamps never go backwards in the file.
 /// Dropping the recorder lets the thread write what is queued and close the file.
@@ -177,20 +221,22 @@ fn create_session_file(dir: &Path, start: SystemTime) -> Result<(PathBuf, File),
     }
 }
 
-/// The writer thread's loop: until every sender is gone, append and flush on time.
-fn write_session(
+/// The writer thread's loop: until every sender is gone, append, flush and sync on
+/// time; then close the log, synced. Returns the sink.
+fn write_session<W: SyncData>(
     rx: &mpsc::Receiver<Record>,
-    file: File,
+    out: W,
     base_us: u64,
     base: Instant,
-) -> io::Result<()> {
+) -> io::Result<W> {
     let stamp = |at: Instant| match at.checked_duration_since(base) {
         Some(d) => base_us.saturating_add(d.as_micros() as u64),
         None => base_us.saturating_sub(base.duration_since(at).as_micros() as u64),
     };
-    let mut w = TlogWriter::new(file);
+    let mut w = TlogWriter::new(out);
     let mut last_us = 0;
     let mut next_flush = Instant::now() + TLOG_FLUSH_INTERVAL;
+    let mut next_sync = Instant::now() + TLOG_SYNC_INTERVAL;
     loop {
         let wait = next_flush.saturating_duration_since(Instant::now());
         match rx.recv_timeout(wait) {
@@ -202,14 +248,19 @@ fn write_session(
             Err(RecvTimeoutError::Disconnected) => break,
         }
         let now = Instant::now();
-        if now >= next_flush {
+        if now >= next_sync {
+            w.sync()?;
+            next_sync = now + TLOG_SYNC_INTERVAL;
+            next_flush = now + TLOG_FLUSH_INTERVAL;
+        } else if now >= next_flush {
             w.flush()?;
             next_flush = now + TLOG_FLUSH_INTERVAL;
         }
     }
-    w.flush()?;
-    tracing::debug!("telemetry log closed after {} records", w.records());
-    Ok(())
+    let records = w.records();
+    let out = w.close()?;
+    tracing::debug!("telemetry log closed after {records} records");
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -260,6 +311,71 @@ mod tests {
         assert!(!w.out.is_empty());
         assert_eq!(w.out.len() % per, 0, "only whole records are written");
         assert_eq!(w.records(), (TLOG_BUFFER_BYTES / per + 2) as u64);
+    }
+
+    /// A sink that remembers how much of what was written has been synced.
+    #[derive(Default)]
+    struct Disk {
+        written: Vec<u8>,
+        synced_len: usize,
+        syncs: u32,
+    }
+
+    impl Write for Disk {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.written.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl SyncData for Disk {
+        fn sync_data(&mut self) -> io::Result<()> {
+            self.synced_len = self.written.len();
+            self.syncs += 1;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn close_syncs_every_record_to_storage() {
+        let mut w = TlogWriter::new(Disk::default());
+        let f = frame(1);
+        for t in 0..3 {
+            w.append(t, &f).unwrap();
+        }
+        w.flush().unwrap();
+        assert_eq!(w.out.syncs, 0, "a flush does not sync");
+        assert_eq!(w.synced_records(), 0);
+        w.sync().unwrap();
+        assert_eq!(w.synced_records(), 3);
+        w.append(3, &f).unwrap();
+        let disk = w.close().unwrap();
+        assert_eq!(disk.syncs, 2);
+        assert_eq!(disk.written.len(), 4 * (8 + f.len()));
+        assert_eq!(
+            disk.synced_len,
+            disk.written.len(),
+            "close syncs the last record"
+        );
+    }
+
+    #[test]
+    fn a_session_ends_synced() {
+        let (tx, rx) = mpsc::sync_channel::<Record>(16);
+        let f: Arc<[u8]> = Arc::from(frame(2).as_slice());
+        let t0 = Instant::now();
+        for _ in 0..5 {
+            tx.send((t0, Arc::clone(&f))).unwrap();
+        }
+        drop(tx);
+        let disk = write_session(&rx, Disk::default(), 1_000_000, t0).unwrap();
+        assert_eq!(disk.written.len(), 5 * (8 + f.len()));
+        assert!(disk.syncs >= 1);
+        assert_eq!(disk.synced_len, disk.written.len());
     }
 
     #[test]
