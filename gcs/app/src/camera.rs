@@ -108,6 +108,8 @@ fn spawn_camera(
         }),
         Transform::default(),
         Tonemapping::None,
+        // No multisampling: on software Vulkan (lavapipe) 4x MSAA costs most of a frame.
+        Msaa::Off,
     ));
     // egui draws on its own camera over the whole window, after the map.
     egui_settings.auto_create_primary_context = false;
@@ -115,6 +117,7 @@ fn spawn_camera(
         PrimaryEguiContext,
         Camera2d,
         RenderLayers::none(),
+        Msaa::Off,
         Camera {
             order: 1,
             output_mode: CameraOutputMode::Write {
