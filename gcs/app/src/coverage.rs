@@ -299,27 +299,14 @@ impl CoveragePanel<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::Args;
-    use crate::layers::{LayerStatus, LayersPlugin, load_catalog};
-    use bevy::window::FileDragAndDrop;
-    use clap::Parser;
+    use crate::layers::LayerStatus;
 
     /// The demo's recorded patrol tracks against the border: a report with observed
     /// stretches and gaps, drawn as one gizmo.
     #[test]
     fn recorded_tracks_cover_part_of_the_border() {
-        let mut app = App::new();
-        app.add_plugins((MinimalPlugins, AssetPlugin::default(), TransformPlugin))
-            .init_asset::<Mesh>()
-            .init_asset::<StandardMaterial>()
-            .init_asset::<GizmoAsset>()
-            .add_message::<FileDragAndDrop>()
-            .insert_resource(Args::parse_from(["gcs"]))
-            .init_resource::<Trails>()
-            .add_plugins(LayersPlugin::new(
-                load_catalog(&crate::cli::default_catalog()).unwrap(),
-            ))
-            .add_plugins(CoveragePlugin);
+        let mut app = crate::layers::demo_app();
+        app.init_resource::<Trails>().add_plugins(CoveragePlugin);
         for _ in 0..1000 {
             app.update();
             let l = app.world().resource::<MapLayers>();

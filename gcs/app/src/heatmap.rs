@@ -7,9 +7,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use bevy::asset::RenderAssetUsages;
 use bevy::ecs::system::SystemParam;
-use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use bevy_egui::egui;
@@ -217,21 +215,7 @@ fn style(
 
 /// The sheet's GPU mesh; colours from sRGB to linear, alpha kept.
 pub fn to_mesh(m: &HeatMesh) -> Mesh {
-    let positions: Vec<[f32; 3]> = m.positions.iter().map(|p| [p[0], p[2], -p[1]]).collect();
-    let colours: Vec<[f32; 4]> = m
-        .colours
-        .iter()
-        .map(|c| LinearRgba::from(Color::srgba(c[0], c[1], c[2], c[3])).to_f32_array())
-        .collect();
-    let normals = vec![[0.0, 1.0, 0.0]; positions.len()];
-    Mesh::new(
-        PrimitiveTopology::TriangleList,
-        RenderAssetUsages::RENDER_WORLD,
-    )
-    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
-    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
-    .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, colours)
-    .with_inserted_indices(Indices::U32(m.indices.clone()))
+    crate::terrain::gpu_mesh(&m.positions, None, &m.colours, &m.indices)
 }
 
 /// The heatmap section of the layers panel.
@@ -287,23 +271,11 @@ impl HeatmapPanel<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::{LayersPlugin, load_catalog};
-    use bevy::window::FileDragAndDrop;
-    use clap::Parser;
 
     #[test]
     fn the_demo_incidents_become_a_translucent_sheet() {
-        let mut app = App::new();
-        app.add_plugins((MinimalPlugins, AssetPlugin::default(), TransformPlugin))
-            .init_asset::<Mesh>()
-            .init_asset::<StandardMaterial>()
-            .init_asset::<GizmoAsset>()
-            .add_message::<FileDragAndDrop>()
-            .insert_resource(Args::parse_from(["gcs"]))
-            .add_plugins(LayersPlugin::new(
-                load_catalog(&crate::cli::default_catalog()).unwrap(),
-            ))
-            .add_plugins(HeatmapPlugin);
+        let mut app = crate::layers::demo_app();
+        app.add_plugins(HeatmapPlugin);
         for _ in 0..1500 {
             app.update();
             if !matches!(

@@ -123,6 +123,8 @@ pub struct MapLayer {
     pub features: Option<Arc<VectorLayer>>,
     gizmo: Option<Entity>,
     drawn: Option<(bool, u32)>,
+    /// Added while the app runs: the file may be a raster (catalog layers say what they are).
+    may_be_raster: bool,
     /// A raster layer's sheet, once built.
     sheet: Option<Arc<HeatMesh>>,
     sheet_entity: Option<(Entity, Handle<StandardMaterial>)>,
@@ -146,6 +148,7 @@ impl MapLayer {
             drawn: None,
             sheet: None,
             sheet_entity: None,
+            may_be_raster: false,
         }
     }
 
@@ -327,6 +330,7 @@ fn add_files(mut add: MessageReader<AddLayerFile>, mut layers: ResMut<MapLayers>
         );
         let mut l = MapLayer::new(name, path.clone());
         l.colour = [0, 229, 255, 255];
+        l.may_be_raster = true;
         l.width_px = 2.0;
         layers.layers.push(l);
     }
@@ -339,8 +343,9 @@ fn read_and_drape(
     frame: gcs_scene::LocalFrame,
     terrain: Option<Arc<TerrainSource>>,
     vertical_scale: f64,
+    may_be_raster: bool,
 ) -> Result<Loaded, String> {
-    if is_raster(source) {
+    if may_be_raster && is_raster(source) {
         return read_raster(source, frame, terrain, vertical_scale);
     }
     let mut parts = geo_intel::vector::read_vector(source).map_err(|e| e.to_string())?;
@@ -377,10 +382,12 @@ fn start_loading(mut layers: ResMut<MapLayers>, map: Res<MapFrame>, terrain: Res
         .collect();
     for i in pending {
         let l = &layers.layers[i];
-        let (source, label) = (l.source.clone(), l.label_field.clone());
+        let (source, label, may_be_raster) =
+            (l.source.clone(), l.label_field.clone(), l.may_be_raster);
         let (frame, src, scale) = (map.frame, terrain.source.clone(), map.vertical_scale);
-        let task =
-            pool.spawn(async move { read_and_drape(&source, label.as_deref(), frame, src, scale) });
+        let task = pool.spawn(async move {
+            read_and_drape(&source, label.as_deref(), frame, src, scale, may_be_raster)
+        });
         layers.loading.push((i, task));
     }
 }
@@ -521,6 +528,24 @@ fn draw_layers(
     }
 }
 
+/// A headless app with the demo catalog's layers (and so its map frame and terrain
+/// data), for the plugin tests that build on them.
+#[cfg(test)]
+pub fn demo_app() -> App {
+    use clap::Parser;
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, AssetPlugin::default(), TransformPlugin))
+        .init_asset::<GizmoAsset>()
+        .init_asset::<Mesh>()
+        .init_asset::<StandardMaterial>()
+        .add_message::<FileDragAndDrop>()
+        .insert_resource(Args::parse_from(["gcs"]))
+        .add_plugins(LayersPlugin::new(
+            load_catalog(&crate::cli::default_catalog()).expect("the demo catalog loads"),
+        ));
+    app
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,13 +572,7 @@ mod tests {
 
     #[test]
     fn layers_load_off_frame_and_draw_as_gizmos() {
-        let mut app = App::new();
-        app.add_plugins((MinimalPlugins, AssetPlugin::default(), TransformPlugin))
-            .init_asset::<GizmoAsset>()
-            .init_asset::<Mesh>()
-            .init_asset::<StandardMaterial>()
-            .add_message::<FileDragAndDrop>()
-            .add_plugins(LayersPlugin::new(load_catalog(&demo_catalog()).unwrap()));
+        let mut app = demo_app();
         let corrupt =
             std::env::temp_dir().join(format!("vigil-corrupt-{}.geojson", std::process::id()));
         std::fs::write(&corrupt, "{ not json").unwrap();

@@ -242,10 +242,22 @@ fn axes(v: [f32; 3]) -> [f32; 3] {
 
 /// The GPU mesh of a tile; colours from sRGB to linear.
 pub fn to_mesh(m: &TileMesh) -> Mesh {
-    let positions: Vec<[f32; 3]> = m.positions.iter().copied().map(axes).collect();
-    let normals: Vec<[f32; 3]> = m.normals.iter().copied().map(axes).collect();
-    let colours: Vec<[f32; 4]> = m
-        .colours
+    gpu_mesh(&m.positions, Some(&m.normals), &m.colours, &m.indices)
+}
+
+/// A GPU triangle mesh from gcs-scene's frame-axis arrays (east, north, up): axes turned
+/// to Bevy's, sRGB colours made linear; without normals every normal points up.
+pub fn gpu_mesh(
+    positions: &[[f32; 3]],
+    normals: Option<&[[f32; 3]]>,
+    colours: &[[f32; 4]],
+    indices: &[u32],
+) -> Mesh {
+    let normals: Vec<[f32; 3]> = match normals {
+        Some(n) => n.iter().copied().map(axes).collect(),
+        None => vec![[0.0, 1.0, 0.0]; positions.len()],
+    };
+    let colours: Vec<[f32; 4]> = colours
         .iter()
         .map(|c| LinearRgba::from(Color::srgba(c[0], c[1], c[2], c[3])).to_f32_array())
         .collect();
@@ -253,36 +265,26 @@ pub fn to_mesh(m: &TileMesh) -> Mesh {
         PrimitiveTopology::TriangleList,
         RenderAssetUsages::RENDER_WORLD,
     )
-    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+    .with_inserted_attribute(
+        Mesh::ATTRIBUTE_POSITION,
+        positions.iter().copied().map(axes).collect::<Vec<_>>(),
+    )
     .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
     .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, colours)
-    .with_inserted_indices(Indices::U32(m.indices.clone()))
+    .with_inserted_indices(Indices::U32(indices.to_vec()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::Args;
-    use crate::layers::{LayersPlugin, load_catalog};
-    use bevy::window::FileDragAndDrop;
-    use clap::Parser;
     use gcs_scene::camera::OrbitCamera;
 
     /// The demo catalog's terrain under a camera low over Agadez: tiles are built off
     /// the frame, fine near the camera, and hiding the terrain removes them.
     #[test]
     fn tiles_build_around_the_camera_and_hide() {
-        let mut app = App::new();
-        app.add_plugins((MinimalPlugins, AssetPlugin::default(), TransformPlugin))
-            .init_asset::<Mesh>()
-            .init_asset::<StandardMaterial>()
-            .init_asset::<GizmoAsset>()
-            .add_message::<FileDragAndDrop>()
-            .insert_resource(Args::parse_from(["gcs"]))
-            .add_plugins(LayersPlugin::new(
-                load_catalog(&crate::cli::default_catalog()).unwrap(),
-            ))
-            .add_plugins(TerrainPlugin);
+        let mut app = crate::layers::demo_app();
+        app.add_plugins(TerrainPlugin);
         let map = *app.world().resource::<MapFrame>();
         let agadez = map.frame.to_enu(gcs_link::LatLon::new(16.97, 7.99), 0.0);
         let s = map.vertical_scale;
