@@ -73,6 +73,27 @@ pub struct MissionItemInt {
 }
 
 impl MissionItemInt {
+    /// A plain `MAV_CMD_NAV_WAYPOINT` (16) in `MAV_FRAME_GLOBAL_RELATIVE_ALT_INT` (3) of the
+    /// mission list, all params 0, autocontinue on: the commonest item, so transfer tests
+    /// and benches build their lists from it (adjust fields with struct update syntax).
+    pub fn waypoint(seq: u16, x: i32, y: i32, z: f32) -> Self {
+        Self {
+            seq,
+            frame: 3,
+            command: 16,
+            current: 0,
+            autocontinue: 1,
+            param1: 0.0,
+            param2: 0.0,
+            param3: 0.0,
+            param4: 0.0,
+            x,
+            y,
+            z,
+            mission_type: MissionType::Mission,
+        }
+    }
+
     /// Whether two items are equal field by field, counting any two NaNs as equal.
     pub fn same_as(&self, other: &Self) -> bool {
         fn same(a: f32, b: f32) -> bool {

@@ -85,20 +85,13 @@ impl Options {
 /// The plan both sides upload (tests/peers/pymavlink_wp_upload.py builds the same items).
 fn plan(n: u16) -> Vec<MissionItemInt> {
     (0..n)
-        .map(|seq| MissionItemInt {
-            seq,
-            frame: 3,
-            command: 16,
-            current: 0,
-            autocontinue: 1,
-            param1: 0.0,
-            param2: 0.0,
-            param3: 0.0,
-            param4: 0.0,
-            x: 169_742_000 + i32::from(seq) * 100,
-            y: 79_865_000 + 37 * i32::from(seq % 50),
-            z: 120.0 + f32::from(seq % 10),
-            mission_type: MissionType::Mission,
+        .map(|seq| {
+            MissionItemInt::waypoint(
+                seq,
+                169_742_000 + i32::from(seq) * 100,
+                79_865_000 + 37 * i32::from(seq % 50),
+                120.0 + f32::from(seq % 10),
+            )
         })
         .collect()
 }

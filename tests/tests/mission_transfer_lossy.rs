@@ -300,19 +300,9 @@ fn lossless_transfer_of_1000_items_succeeds_and_learns_the_round_trip() {
     };
     let items: Vec<MissionItemInt> = (0..1000u16)
         .map(|seq| MissionItemInt {
-            seq,
-            frame: 3,
-            command: 16,
-            current: 0,
-            autocontinue: 1,
-            param1: 0.0,
             param2: 2.0,
-            param3: 0.0,
             param4: f32::NAN,
-            x: 169_742_000 + i32::from(seq) * 100,
-            y: 79_865_000,
-            z: 120.0,
-            mission_type: MissionType::Mission,
+            ..MissionItemInt::waypoint(seq, 169_742_000 + i32::from(seq) * 100, 79_865_000, 120.0)
         })
         .collect();
     let mut w = World::new(1, radio);

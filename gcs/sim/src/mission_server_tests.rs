@@ -13,21 +13,7 @@ const GCS: VehicleId = VehicleId {
 };
 
 fn item(seq: u16) -> MissionItemInt {
-    MissionItemInt {
-        seq,
-        frame: 3,
-        command: 16,
-        current: 0,
-        autocontinue: 1,
-        param1: 0.0,
-        param2: 0.0,
-        param3: 0.0,
-        param4: 0.0,
-        x: 1,
-        y: 2,
-        z: 3.0,
-        mission_type: MissionType::Mission,
-    }
+    MissionItemInt::waypoint(seq, 1, 2, 3.0)
 }
 
 /// A server holding a three-item mission, asked for it (it answers MISSION_COUNT).

@@ -24,21 +24,7 @@ fn rtt() -> RttEstimator {
 
 fn items(n: u16) -> Vec<MissionItemInt> {
     (0..n)
-        .map(|seq| MissionItemInt {
-            seq,
-            frame: 3,
-            command: 16,
-            current: 0,
-            autocontinue: 1,
-            param1: 0.0,
-            param2: 0.0,
-            param3: 0.0,
-            param4: 0.0,
-            x: 1,
-            y: 2,
-            z: 3.0,
-            mission_type: MissionType::Mission,
-        })
+        .map(|seq| MissionItemInt::waypoint(seq, 1, 2, 3.0))
         .collect()
 }
 
