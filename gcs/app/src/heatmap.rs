@@ -12,11 +12,10 @@ use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use bevy_egui::egui;
 use gcs_scene::heatmap::{HeatMesh, SheetParams, heat_mesh};
-use geo_intel::catalog::Catalog;
 use geo_intel::incidents::read_incidents;
 use geo_intel::risk::{RiskParams, compute_risk};
 
-use crate::cli::Args;
+use crate::layers::MapCatalog;
 use crate::map_frame::{Anchored, MapFrame};
 use crate::terrain::TerrainData;
 
@@ -75,9 +74,8 @@ impl Plugin for HeatmapPlugin {
     fn build(&self, app: &mut App) {
         let source = app
             .world()
-            .get_resource::<Args>()
-            .and_then(|a| Catalog::load(&a.catalog).ok())
-            .and_then(|c| {
+            .get_resource::<MapCatalog>()
+            .and_then(|MapCatalog(c)| {
                 let l = c.layers.iter().find(|l| l.time_field.is_some())?;
                 Some((c.source_path(l), l.time_field.clone()))
             });

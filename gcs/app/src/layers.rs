@@ -75,6 +75,11 @@ pub fn load_catalog(path: &Path) -> Result<LoadedCatalog> {
     })
 }
 
+/// The catalog read at start-up, for the plugins that look up layers in it (the
+/// heatmap's incidents, the planner's border line) without reading the file again.
+#[derive(Resource, Debug, Clone)]
+pub struct MapCatalog(pub Catalog);
+
 /// Where a layer is in its life.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LayerStatus {
@@ -295,7 +300,8 @@ impl Plugin for LayersPlugin {
             m.label_field = l.style.label_field.clone();
             layers.layers.push(m);
         }
-        app.insert_resource(map)
+        app.insert_resource(MapCatalog(loaded.catalog.clone()))
+            .insert_resource(map)
             .insert_resource(TerrainData::new(source))
             .insert_resource(layers)
             .add_message::<AddLayerFile>()

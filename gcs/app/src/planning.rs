@@ -151,9 +151,9 @@ impl Plugin for PlanningPlugin {
     }
 }
 
-fn read_border(mut doc: ResMut<PlanDoc>, args: Res<crate::cli::Args>) {
+fn read_border(mut doc: ResMut<PlanDoc>, catalog: Option<Res<crate::layers::MapCatalog>>) {
     // The border line of the catalog (for patrols): the layer whose file is the border line.
-    let Ok(cat) = geo_intel::catalog::Catalog::load(&args.catalog) else {
+    let Some(cat) = catalog.as_deref().map(|c| &c.0) else {
         return;
     };
     let Some(layer) = cat
@@ -803,6 +803,21 @@ pub fn patrol_request(p: &PatrolSettings, border: &[LatLon]) -> PatrolRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The border line comes from the catalog already read, and the default patrol
+    /// stretch brackets the default base (Diffa, ~km 4303 of the line).
+    #[test]
+    fn the_border_comes_from_the_catalog_with_a_stretch_around_the_base() {
+        let mut app = crate::layers::demo_app();
+        app.init_resource::<PlanDoc>()
+            .add_systems(Startup, read_border);
+        app.update();
+        let doc = app.world().resource::<PlanDoc>();
+        let border = doc.border.as_deref().expect("border read");
+        assert!(border.len() > 1000, "{}", border.len());
+        let p = &doc.patrol;
+        assert!(p.from_km < 4303.0 && 4303.0 < p.to_km, "{p:?}");
+    }
 
     /// Editing the plan re-validates it off the frame; the flown path and the issues
     /// come back for drawing.
