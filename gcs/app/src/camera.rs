@@ -49,6 +49,11 @@ pub struct MainCamera;
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PlaceCamera;
 
+/// The system set that finds the ground under the cursor ([`CursorGround`]); map tools
+/// run after it so a click acts on this frame's cursor, not the last one's.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReadCursor;
+
 /// Adds the camera, its controls and the cursor readout.
 pub struct CameraPlugin;
 
@@ -61,7 +66,7 @@ impl Plugin for CameraPlugin {
                     mouse_controls,
                     keyboard_controls,
                     follow_selected,
-                    cursor_ground,
+                    cursor_ground.in_set(ReadCursor),
                 )
                     .chain(),
             )

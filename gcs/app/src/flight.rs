@@ -134,7 +134,10 @@ impl Plugin for FlightPlugin {
             takeoff_alt_m: 50.0,
             ..default()
         })
-        .add_systems(Update, (click_go_to, read_replies));
+        .add_systems(
+            Update,
+            (click_go_to.after(crate::camera::ReadCursor), read_replies),
+        );
     }
 }
 

@@ -18,6 +18,8 @@ mod layers;
 mod layers_panel;
 mod link;
 mod map_frame;
+#[cfg(test)]
+mod map_input_tests;
 mod map_overlay;
 mod panels;
 mod planning;

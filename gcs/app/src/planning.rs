@@ -129,6 +129,12 @@ impl PlanDoc {
         self.revision += 1;
     }
 
+    /// Whether the flown path and report describe the current plan (tests wait on it).
+    #[cfg(test)]
+    pub fn is_validated(&self) -> bool {
+        self.validation.is_none() && self.validated == self.revision
+    }
+
     /// Replaces the plan (file opened, plan downloaded, sortie chosen).
     pub fn replace(&mut self, plan: Plan) {
         self.plan = plan;
@@ -146,7 +152,13 @@ impl Plugin for PlanningPlugin {
             .add_systems(Startup, read_border)
             .add_systems(
                 Update,
-                (map_clicks, start_validation, finish_tasks, draw_plan).chain(),
+                (
+                    map_clicks.after(crate::camera::ReadCursor),
+                    start_validation,
+                    finish_tasks,
+                    draw_plan,
+                )
+                    .chain(),
             );
     }
 }
