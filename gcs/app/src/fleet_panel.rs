@@ -37,23 +37,26 @@ impl FleetPanel<'_> {
             ui.label("Waiting for drones… (no HEARTBEAT yet)");
             return;
         }
-        let rows: Vec<FleetRow> = self
-            .fleet
-            .0
-            .vehicles
-            .values()
-            .map(|v| FleetRow::new(v, None))
-            .collect();
-        egui::ScrollArea::vertical().show(ui, |ui| {
+        // Only the rows in view are laid out: the panel costs the same per frame for
+        // 3 drones or 100.
+        let vehicles: Vec<_> = self.fleet.0.vehicles.values().collect();
+        let row_h = ui.spacing().interact_size.y;
+        egui::ScrollArea::vertical().show_rows(ui, row_h, vehicles.len() + 1, |ui, range| {
             egui::Grid::new("fleet-grid")
                 .striped(true)
                 .num_columns(6)
                 .show(ui, |ui| {
-                    for h in ["Drone", "Link", "Mode", "Battery", "Mission", "Alt / speed"] {
-                        ui.strong(h);
-                    }
-                    ui.end_row();
-                    for r in rows {
+                    for i in range {
+                        // Row 0 is the header, scrolling with the rows.
+                        let Some(v) = i.checked_sub(1).and_then(|k| vehicles.get(k)) else {
+                            for h in ["Drone", "Link", "Mode", "Battery", "Mission", "Alt / speed"]
+                            {
+                                ui.strong(h);
+                            }
+                            ui.end_row();
+                            continue;
+                        };
+                        let r = FleetRow::new(v, None);
                         let selected = sh.selection.vehicle == Some(r.vehicle);
                         let name = if r.armed {
                             format!("{} (armed)", r.callsign)

@@ -26,6 +26,8 @@ const DENSE_LAYER: usize = 150;
 const DENSE_LABELS_BELOW_M: f64 = 300_000.0;
 /// Label declutter cell, pixels.
 const DECLUTTER_CELL_PX: f32 = 18.0;
+/// Declutter cells a drone label claims (about 22 characters).
+const DRONE_LABEL_CELLS: i32 = 8;
 
 /// What the overlay reads.
 #[derive(SystemParam)]
@@ -67,8 +69,10 @@ impl MapOverlay<'_, '_> {
             true
         };
 
-        // Drones first: their labels always win the space (painted last, on top).
-        let mut drone_labels = Vec::new();
+        // Drones first: their labels win the space (painted last, on top). Drones whose
+        // label would overlap one already placed are counted on it ("+N") instead of
+        // piling unreadable text on one spot (a base with 30 parked drones).
+        let mut candidates = Vec::new();
         // Layer points never cover a drone.
         let mut drone_spots = Vec::new();
         for (marker, at) in &self.drones {
@@ -83,18 +87,23 @@ impl MapOverlay<'_, '_> {
                 .battery
                 .remaining_pct
                 .map_or("battery ?".to_string(), |b| format!("{b:.0} %"));
-            let text = format!("PX4-{} · {} · {}", v.id.sysid, v.mode, battery);
-            let colour = if v.link_lost {
-                egui::Color32::from_rgb(255, 90, 90)
-            } else if sh.selection.vehicle == Some(v.id) {
-                egui::Color32::from_rgb(255, 190, 80)
+            let selected = sh.selection.vehicle == Some(v.id);
+            let (colour, rank) = if selected {
+                (egui::Color32::from_rgb(255, 190, 80), 0)
+            } else if v.link_lost {
+                (egui::Color32::from_rgb(255, 90, 90), 1)
             } else {
-                egui::Color32::WHITE
+                (egui::Color32::WHITE, 2)
             };
-            let pos = p + egui::vec2(DRONE_SIZE_PX * 0.6, -DRONE_SIZE_PX * 0.6);
-            claim(pos, 8);
-            drone_labels.push((pos, text, colour));
+            candidates.push(DroneLabel {
+                rank: (rank, v.id.sysid, v.id.compid),
+                at: p + egui::vec2(DRONE_SIZE_PX * 0.6, -DRONE_SIZE_PX * 0.6),
+                text: format!("PX4-{} · {} · {}", v.id.sysid, v.mode, battery),
+                colour,
+                more: 0,
+            });
         }
+        let drone_labels = place_drone_labels(candidates, |p| claim(p, DRONE_LABEL_CELLS));
 
         // Layer points and labels, top layers first.
         let mut labels = 0;
@@ -151,8 +160,13 @@ impl MapOverlay<'_, '_> {
             }
         }
 
-        for (pos, text, colour) in drone_labels {
-            shadowed(&painter, pos, &text, font.clone(), colour);
+        for l in drone_labels {
+            let text = if l.more > 0 {
+                format!("{}  +{} here", l.text, l.more)
+            } else {
+                l.text
+            };
+            shadowed(&painter, l.at, &text, font.clone(), l.colour);
         }
 
         // Scale bar, bottom left of the map.
@@ -202,6 +216,42 @@ impl MapOverlay<'_, '_> {
     }
 }
 
+/// A drone's label on the map.
+#[derive(Debug, Clone, PartialEq)]
+struct DroneLabel {
+    /// Placement order: selected first, then link lost, then by system id.
+    rank: (u8, u8, u8),
+    /// Where the label starts, screen points.
+    at: egui::Pos2,
+    text: String,
+    colour: egui::Color32,
+    /// Drones whose labels were folded into this one.
+    more: usize,
+}
+
+/// Places labels in rank order where `claim` gives them room; a label that finds no
+/// room is counted on the nearest placed label instead, so every drone is accounted
+/// for on screen and the selected and lost ones are always named.
+fn place_drone_labels(
+    mut candidates: Vec<DroneLabel>,
+    mut claim: impl FnMut(egui::Pos2) -> bool,
+) -> Vec<DroneLabel> {
+    candidates.sort_by_key(|l| l.rank);
+    let mut placed: Vec<DroneLabel> = Vec::with_capacity(candidates.len());
+    for l in candidates {
+        // The selected and lost drones are named even where the space is taken.
+        if claim(l.at) || l.rank.0 < 2 {
+            placed.push(l);
+        } else if let Some(near) = placed
+            .iter_mut()
+            .min_by(|a, b| a.at.distance(l.at).total_cmp(&b.at.distance(l.at)))
+        {
+            near.more += 1;
+        }
+    }
+    placed
+}
+
 fn shadowed(
     painter: &egui::Painter,
     pos: egui::Pos2,
@@ -217,4 +267,36 @@ fn shadowed(
         egui::Color32::from_black_alpha(200),
     );
     painter.text(pos, egui::Align2::LEFT_CENTER, text, font, colour);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(sysid: u8, rank: u8, x: f32) -> DroneLabel {
+        DroneLabel {
+            rank: (rank, sysid, 1),
+            at: egui::pos2(x, 100.0),
+            text: format!("PX4-{sysid}"),
+            colour: egui::Color32::WHITE,
+            more: 0,
+        }
+    }
+
+    /// Thirty drones parked together show one label counting the rest; a lone drone
+    /// keeps its own; the selected and the lost one are always named.
+    #[test]
+    fn crowded_drone_labels_fold_into_a_count() {
+        let mut taken = std::collections::HashSet::new();
+        let claim = |p: egui::Pos2| taken.insert((p.x / 150.0) as i32);
+        let mut c: Vec<DroneLabel> = (1..=30).map(|i| label(i, 2, 10.0 + f32::from(i))).collect();
+        c.push(label(31, 2, 900.0));
+        c.push(label(40, 0, 12.0));
+        c.push(label(41, 1, 14.0));
+        let placed = place_drone_labels(c, claim);
+        let names: Vec<&str> = placed.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(names, ["PX4-40", "PX4-41", "PX4-31"]);
+        assert_eq!(placed.iter().map(|l| l.more).sum::<usize>(), 30);
+        assert_eq!(placed[2].more, 0, "the lone drone has its own label");
+    }
 }
