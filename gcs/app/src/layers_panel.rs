@@ -4,6 +4,8 @@
 //! Exists so the analyst controls what the map shows; reading files and analyses run
 //! off the frame in the layers and coverage plugins.
 
+use std::path::Path;
+
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
@@ -13,6 +15,7 @@ use gcs_scene::terrain::Colouring;
 
 use crate::camera::zoom_to;
 use crate::coverage::CoveragePanel;
+use crate::file_browser::{FileBrowser, Picked};
 use crate::heatmap::HeatmapPanel;
 use crate::layers::{AddLayerFile, LayerStatus};
 use crate::map_frame::MapFrame;
@@ -27,6 +30,7 @@ pub struct LayersPanel<'w, 's> {
     add: MessageWriter<'w, AddLayerFile>,
     window: Option<Single<'w, 's, &'static Window, With<PrimaryWindow>>>,
     path: Local<'s, String>,
+    browser: Local<'s, Option<FileBrowser>>,
     coverage: CoveragePanel<'w, 's>,
     heat: HeatmapPanel<'w>,
 }
@@ -122,7 +126,22 @@ impl LayersPanel<'_, '_> {
                 self.add.write(AddLayerFile(self.path.trim().into()));
                 self.path.clear();
             }
+            if ui
+                .selectable_label(self.browser.is_some(), "Browse…")
+                .clicked()
+            {
+                *self.browser = match self.browser.take() {
+                    Some(_) => None,
+                    None => Some(FileBrowser::new(Path::new("."), &[])),
+                };
+            }
         });
+        // A file clicked in the browser is added at once.
+        if let Some(b) = self.browser.as_mut()
+            && let Some(Picked::File(p)) = b.show(ui)
+        {
+            self.add.write(AddLayerFile(p));
+        }
         ui.separator();
         self.heat.show(ui);
         ui.separator();

@@ -10,6 +10,7 @@ mod cli;
 mod coverage;
 mod demo;
 mod drones;
+mod file_browser;
 mod fleet_panel;
 mod flight;
 mod frame_stats;

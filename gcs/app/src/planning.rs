@@ -6,7 +6,7 @@
 //! async compute pool, files are read and written (atomically) by the library; this
 //! file turns clicks into plan edits and draws the plan.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -30,6 +30,7 @@ use mission_planner::{
 };
 
 use crate::camera::{MainCamera, cursor_in_viewport};
+use crate::file_browser::{FileBrowser, Picked};
 use crate::link::Fleet;
 use crate::map_frame::MapFrame;
 use crate::panels::Shared;
@@ -474,6 +475,7 @@ fn draw_plan(
 #[derive(SystemParam)]
 pub struct PlanPanel<'w, 's> {
     map: Res<'w, MapFrame>,
+    browser: Local<'s, Option<FileBrowser>>,
     camera: Option<Single<'w, 's, (&'static Camera, &'static GlobalTransform), With<MainCamera>>>,
 }
 
@@ -733,7 +735,35 @@ impl PlanPanel<'_, '_> {
         ui.horizontal(|ui| {
             ui.label("File:");
             ui.text_edit_singleline(&mut doc.path);
+            if ui
+                .selectable_label(self.browser.is_some(), "Browse…")
+                .clicked()
+            {
+                *self.browser = match self.browser.take() {
+                    Some(_) => None,
+                    None => Some(FileBrowser::new(
+                        Path::new(doc.path.trim())
+                            .parent()
+                            .filter(|d| d.is_dir())
+                            .unwrap_or(Path::new(".")),
+                        PLAN_EXTENSIONS,
+                    )),
+                };
+            }
         });
+        if let Some(b) = self.browser.as_mut() {
+            match b.show(ui) {
+                Some(Picked::File(p)) => doc.path = p.display().to_string(),
+                // Entering a directory keeps the file name typed, for saving there.
+                Some(Picked::Dir(d)) => {
+                    let name = Path::new(doc.path.trim())
+                        .file_name()
+                        .map_or_else(|| "patrol.plan".into(), |n| n.to_owned());
+                    doc.path = d.join(name).display().to_string();
+                }
+                None => {}
+            }
+        }
         ui.horizontal(|ui| {
             if ui.button("Open").clicked() {
                 let path = PathBuf::from(doc.path.trim());
@@ -749,6 +779,9 @@ impl PlanPanel<'_, '_> {
                 let path = PathBuf::from(doc.path.trim());
                 match files::save_plan(&doc.plan, &path) {
                     Ok(()) => {
+                        if let Some(b) = self.browser.as_mut() {
+                            b.refresh();
+                        }
                         doc.dirty = false;
                         doc.message = Some((false, format!("saved {}", path.display())));
                     }
@@ -770,6 +803,18 @@ impl PlanPanel<'_, '_> {
         }
     }
 }
+
+/// The plan files the browser lists (what `mission_planner::files` reads and writes).
+const PLAN_EXTENSIONS: &[&str] = &[
+    "plan",
+    "mission",
+    "waypoints",
+    "txt",
+    "wpl",
+    "kml",
+    "geojson",
+    "json",
+];
 
 /// Half the length of the default patrol stretch, km either side of the base.
 const DEFAULT_STRETCH_KM: f64 = 40.0;
