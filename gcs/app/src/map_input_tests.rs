@@ -368,14 +368,20 @@ fn navigate_drag_pans_without_editing() {
     assert_eq!(app.world().resource::<Selection>().vehicle, None);
 }
 
-/// A file dropped on the window becomes a layer, read through GDAL off the frame.
+/// A file dropped on the window becomes a layer, read through GDAL off the frame: a
+/// road network (the Trans-African Highway lines of the shared test data, not shipped
+/// in the demo set for licence reasons).
 #[test]
 fn a_dropped_file_becomes_a_layer() {
     let (_far, mut app, window) = map_app();
-    let path = crate::cli::default_catalog()
-        .parent()
-        .unwrap()
-        .join("ne10m_lakes_niger_region.geojson");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../../shared/data/02_places_rivers_roads/trans_african_highway_niger_region.geojson",
+    );
+    assert!(
+        path.exists(),
+        "shared test data missing: {}",
+        path.display()
+    );
     let before = app.world().resource::<MapLayers>().layers.len();
     app.world_mut().write_message(FileDragAndDrop::DroppedFile {
         window,
@@ -396,8 +402,10 @@ fn a_dropped_file_becomes_a_layer() {
     let l = &layers.layers[before];
     assert_eq!(l.source, path);
     assert!(
-        matches!(l.status, LayerStatus::Ready { features } if features > 0),
+        matches!(l.status, LayerStatus::Ready { features } if features == 19),
         "{:?}",
         l.status
     );
+    let draped = l.draped.as_deref().expect("draped on the terrain");
+    assert!(draped.lines.len() >= 19 && draped.points.is_empty());
 }
