@@ -3,9 +3,9 @@
 //!
 //! A transport decodes frames with rust-mavlink and forwards them to one inbound channel
 //! shared by every link; it sends the encoded frames it is given, to the peer that
-//! last spoke with the target system id where it has several peers. A UDP link learns
-//! those addresses from every frame, or only from frames its receiver vouches for
-//! ([`PeerLearning`]).
+//! last spoke with the target system id where it has several peers. A UDP link, or a
+//! TCP server link with several clients, learns those peers from every frame, or only
+//! from frames its receiver vouches for ([`PeerLearning`]).
 
 mod datagram;
 mod replay;
@@ -38,7 +38,8 @@ pub struct Received {
     /// The frame's bytes as received, kept only for links opened with [`KeepRaw::Yes`]
     /// (for the telemetry log); `None` otherwise, and for replayed frames.
     pub raw: Option<Arc<[u8]>>,
-    /// The address it came from, on UDP links; `None` on others.
+    /// The address it came from: on UDP links the sender's, on TCP server links the
+    /// client's (naming its connection); `None` on others.
     pub from: Option<SocketAddr>,
 }
 
@@ -76,16 +77,19 @@ impl KeepRaw {
     }
 }
 
-/// How a UDP link learns the address each system speaks from, where frames for that
-/// system go (other links have one peer per connection and ignore this).
+/// How a UDP link learns the address each system speaks from, or a TCP server link the
+/// client connection, where frames for that system go (other links have one peer and
+/// ignore this).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PeerLearning {
-    /// From every frame decoded (the default).
+    /// From every frame decoded (the default); a TCP server's clients get frames for
+    /// everyone from the moment they connect.
     #[default]
     OnReceive,
     /// Only from frames the receiver vouches for with [`OpenLink::vouch`], once it has
     /// checked them: with MAVLink 2 signing, a spoofer's unsigned or badly signed
-    /// datagrams must not redirect what we send.
+    /// datagrams or connection must not redirect what we send. A peer gets nothing,
+    /// not even frames for everyone, before a frame from it was vouched for.
     Vouched,
 }
 
@@ -135,17 +139,30 @@ pub struct OpenLink {
     pub outgoing: mpsc::Sender<Outgoing>,
     /// The local socket address (useful with port 0), for UDP and TCP-in links.
     pub local_addr: Option<SocketAddr>,
-    /// A UDP link's peers.
-    peers: Option<datagram::PeerBook>,
+    /// The peers of a link that has several.
+    peers: Option<Peers>,
+}
+
+/// Where a link with several peers sends each system's frames.
+#[derive(Debug, Clone)]
+enum Peers {
+    /// A UDP link's peer addresses.
+    Datagram(datagram::PeerBook),
+    /// A TCP server link's client connections.
+    Stream(stream::ConnBook),
 }
 
 impl OpenLink {
-    /// Sends frames for `r`'s system to the address `r` came from, from now on: for
-    /// links opened with [`PeerLearning::Vouched`], once `r` passed the receiver's
-    /// checks. Does nothing on links other than UDP.
+    /// Sends frames for `r`'s system to where `r` came from (a UDP address, a TCP
+    /// server's client connection), from now on: for links opened with
+    /// [`PeerLearning::Vouched`], once `r` passed the receiver's checks. Does nothing
+    /// on links with one peer.
     pub fn vouch(&self, r: &Received) {
-        if let (Some(peers), Some(from)) = (&self.peers, r.from) {
-            peers.learn(r.link, r.frame.sysid, from);
+        let Some(from) = r.from else { return };
+        match &self.peers {
+            Some(Peers::Datagram(peers)) => peers.learn(r.link, r.frame.sysid, from),
+            Some(Peers::Stream(conns)) => conns.learn(r.link, r.frame.sysid, from),
+            None => {}
         }
     }
 }
@@ -181,9 +198,9 @@ pub async fn open_with(
         LinkAddress::UdpIn(bind) => {
             let socket = tokio::net::UdpSocket::bind(bind).await.map_err(io_err)?;
             let local = socket.local_addr().map_err(io_err)?;
-            peers = Some(datagram::spawn(
+            peers = Some(Peers::Datagram(datagram::spawn(
                 id, socket, None, inbound, rx, keep_raw, learning,
-            ));
+            )));
             Some(local)
         }
         LinkAddress::UdpOut { host, port } => {
@@ -204,7 +221,7 @@ pub async fn open_with(
             };
             let socket = tokio::net::UdpSocket::bind(bind).await.map_err(io_err)?;
             let local = socket.local_addr().map_err(io_err)?;
-            peers = Some(datagram::spawn(
+            peers = Some(Peers::Datagram(datagram::spawn(
                 id,
                 socket,
                 Some(remote),
@@ -212,13 +229,15 @@ pub async fn open_with(
                 rx,
                 keep_raw,
                 learning,
-            ));
+            )));
             Some(local)
         }
         LinkAddress::TcpIn(bind) => {
             let listener = tokio::net::TcpListener::bind(bind).await.map_err(io_err)?;
             let local = listener.local_addr().map_err(io_err)?;
-            tokio::spawn(stream::serve_tcp(id, listener, inbound, rx, keep_raw));
+            peers = Some(Peers::Stream(stream::spawn_server(
+                id, listener, inbound, rx, keep_raw, learning,
+            )));
             Some(local)
         }
         LinkAddress::TcpOut { host, port } => {
