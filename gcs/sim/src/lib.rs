@@ -29,7 +29,8 @@
 //! - **Missions** (`mavlink_mission.cpp`, navigator): MISSION, FENCE and RALLY lists with
 //!   PX4's limits (2000 / 64 / 32 items), accepted commands and frames, error ACKs, item
 //!   re-requests every 250 ms, a 5 s protocol timeout, the last ACK repeated when the last
-//!   item comes again, opaque ids (CRC-32) in MISSION_COUNT / MISSION_ACK / MISSION_CURRENT;
+//!   item comes again, any other item outside an upload answered MAV_MISSION_ERROR with
+//!   PX4's STATUSTEXT ("IGN MISSION_ITEM: No transfer" / "Busy"), opaque ids (CRC-32) in MISSION_COUNT / MISSION_ACK / MISSION_CURRENT;
 //!   MISSION_CURRENT at 1 Hz and MISSION_ITEM_REACHED per NAV item; `MISSION_START` and the
 //!   Mission mode fly takeoff, waypoints (acceptance radius, hold time), loiters, delay,
 //!   land and return, with DO_CHANGE_SPEED and DO_JUMP; Hold when the list ends.
@@ -48,6 +49,7 @@ pub mod failsafe;
 pub mod faults;
 pub mod geofence;
 pub mod mission_exec;
+mod mission_items;
 pub mod mission_server;
 pub mod model;
 pub mod param_server;

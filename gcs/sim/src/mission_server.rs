@@ -1,17 +1,20 @@
 //! The mission microservice, vehicle side, as PX4's `mavlink_mission.cpp` runs it:
 //! MISSION, FENCE and RALLY lists, PX4's list limits, item checks, retries and error ACKs.
 //!
-//! Sans-IO: fed messages and clock ticks, returns the messages to send.
+//! Sans-IO: fed messages and clock ticks, returns the messages to send (STATUSTEXTs
+//! included, as PX4 says why it ignores a message).
 
 use std::time::{Duration, Instant};
 
 use gcs_link::VehicleId;
 use gcs_link::mavlink::dialects::common::{
     MISSION_ACK_DATA, MISSION_COUNT_DATA, MISSION_CURRENT_DATA, MISSION_REQUEST_INT_DATA,
-    MavMessage, MavMissionResult, MavMissionType, MissionState,
+    MavMessage, MavMissionResult, MavMissionType, MavSeverity, MissionState, STATUSTEXT_DATA,
 };
 use gcs_link::mission::wire::{from_wire, mav_mission_type, mission_type, to_wire};
 use gcs_link::mission::{MissionItemInt, MissionType};
+
+use crate::mission_items::refusal;
 
 /// PX4 re-requests an item after this long without it (`MAVLINK_MISSION_RETRY_TIMEOUT_DEFAULT`).
 pub const RETRY_TIMEOUT: Duration = Duration::from_millis(250);
@@ -20,17 +23,12 @@ pub const PROTOCOL_TIMEOUT: Duration = Duration::from_secs(5);
 /// Items PX4 stores per list (dataman): mission, fence vertices, safe (rally) points.
 pub const MAX_ITEMS: [usize; 3] = [2000, 64, 32];
 
-/// Commands PX4's mission parser accepts in a MISSION list.
-const MISSION_COMMANDS: [u16; 27] = [
-    16, 17, 18, 19, 20, 21, 22, 31, 84, 85, 93, 112, 177, 178, 179, 189, 194, 195, 197, 201, 203,
-    205, 206, 2000, 2001, 2500, 2501,
-];
-/// Fence commands: return point, polygon vertices, circles.
-const FENCE_COMMANDS: [u16; 5] = [5000, 5001, 5002, 5003, 5004];
-/// Rally point command.
-const RALLY_COMMANDS: [u16; 1] = [5100];
-/// Frames PX4 accepts: GLOBAL, MISSION, GLOBAL_RELATIVE_ALT and their _INT forms.
-const FRAMES: [u8; 5] = [0, 2, 3, 5, 6];
+/// PX4's critical STATUSTEXT for a MISSION_ITEM_INT while no upload is in progress.
+pub const ITEM_NO_TRANSFER: &str = "IGN MISSION_ITEM: No transfer";
+/// PX4's critical STATUSTEXT for a MISSION_ITEM_INT during a download.
+pub const ITEM_BUSY: &str = "IGN MISSION_ITEM: Busy";
+/// PX4's critical STATUSTEXT for a MISSION_ITEM_INT from another than its transfer partner.
+pub const ITEM_PARTNER_MISMATCH: &str = "REJ. MIS ITEM: partner id mismatch";
 
 fn index(t: MissionType) -> usize {
     match t {
@@ -68,6 +66,12 @@ pub struct MissionServer {
     /// The current mission item.
     pub current_seq: u16,
     state: State,
+    /// The ground station of the last transfer begun, kept once it ends (PX4's
+    /// `_transfer_partner_*`): only its items are answered, even when idle.
+    partner: Option<VehicleId>,
+    /// The list type of the last transfer or clear (PX4's `_mission_type`): an item of
+    /// another type is answered MAV_MISSION_ERROR.
+    mission_type: MavMissionType,
     /// The last completed upload (partner, type, count), to re-ACK its last item.
     last_upload: Option<(VehicleId, MissionType, u16)>,
 }
@@ -79,6 +83,8 @@ impl Default for MissionServer {
             ids: [0; 3],
             current_seq: 0,
             state: State::Idle,
+            partner: None,
+            mission_type: MavMissionType::MAV_MISSION_TYPE_MISSION,
             last_upload: None,
         }
     }
@@ -140,6 +146,15 @@ impl MissionServer {
             mavtype: r,
             mission_type: t,
             opaque_id,
+        })
+    }
+
+    /// A STATUSTEXT of PX4's `send_statustext_critical`.
+    fn critical(text: &str) -> MavMessage {
+        MavMessage::STATUSTEXT(STATUSTEXT_DATA {
+            severity: MavSeverity::MAV_SEVERITY_CRITICAL,
+            text: text.into(),
+            ..Default::default()
         })
     }
 
@@ -211,6 +226,8 @@ impl MissionServer {
                     next: 0,
                     last_progress: now,
                 };
+                self.partner = Some(from);
+                self.mission_type = r.mission_type;
                 vec![MavMessage::MISSION_COUNT(MISSION_COUNT_DATA {
                     count: self.lists[index(t)].len() as u16,
                     target_system: from.sysid,
@@ -244,6 +261,7 @@ impl MissionServer {
                     self.store(t, Vec::new());
                 }
                 self.state = State::Idle;
+                self.mission_type = c.mission_type;
                 vec![Self::ack(
                     from,
                     c.mission_type,
@@ -289,6 +307,8 @@ impl MissionServer {
             }
             return vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)];
         }
+        self.partner = Some(from);
+        self.mission_type = t;
         if usize::from(count) > MAX_ITEMS[index(mt)] {
             return vec![Self::ack(
                 from,
@@ -319,78 +339,82 @@ impl MissionServer {
         vec![Self::request(from, mt, 0)]
     }
 
+    /// PX4's `handle_mission_item_both`: only the transfer partner's items of the
+    /// transfer's type are taken. Outside an upload an item is an error the ground
+    /// station must hear of (else it waits out its timeouts), except the last item of
+    /// the upload just completed again (its ACK was lost).
     fn on_item(
         &mut self,
         from: VehicleId,
         wire: &gcs_link::mavlink::dialects::common::MISSION_ITEM_INT_DATA,
         now: Instant,
     ) -> Vec<MavMessage> {
+        if self.partner != Some(from) {
+            return vec![Self::critical(ITEM_PARTNER_MISMATCH)];
+        }
+        if wire.mission_type != self.mission_type {
+            let error = MavMissionResult::MAV_MISSION_ERROR;
+            return vec![Self::ack(from, self.mission_type, error, 0)];
+        }
         let State::Receiving {
             mission_type,
-            partner,
             count,
             items,
             last_request,
             last_progress,
+            ..
         } = &mut self.state
         else {
-            return self.reack_last_item(from, wire);
+            let t = self.mission_type;
+            let error = MavMissionResult::MAV_MISSION_ERROR;
+            return match self.state {
+                State::Idle => match self.reack_last_item(from, wire) {
+                    Some(ack) => vec![ack],
+                    None => vec![
+                        Self::critical(ITEM_NO_TRANSFER),
+                        Self::ack(from, t, error, 0),
+                    ],
+                },
+                _ => vec![Self::critical(ITEM_BUSY), Self::ack(from, t, error, 0)],
+            };
         };
         let t = mav_mission_type(*mission_type);
-        if *partner != from || wire.mission_type != t {
-            return Vec::new();
-        }
         let expected = items.len() as u16;
         if wire.seq < expected {
             return Vec::new(); // a duplicate of an item we have
         }
         if wire.seq > expected {
-            let p = *partner;
             self.state = State::Idle;
             return vec![Self::ack(
-                p,
+                from,
                 t,
                 MavMissionResult::MAV_MISSION_INVALID_SEQUENCE,
                 0,
             )];
         }
         let Some(item) = from_wire(wire) else {
-            let p = *partner;
             self.state = State::Idle;
-            return vec![Self::ack(p, t, MavMissionResult::MAV_MISSION_ERROR, 0)];
+            return vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)];
         };
-        let allowed: &[u16] = match mission_type {
-            MissionType::Mission => &MISSION_COMMANDS,
-            MissionType::Fence => &FENCE_COMMANDS,
-            MissionType::Rally => &RALLY_COMMANDS,
-        };
-        let failure = if !FRAMES.contains(&item.frame) {
-            Some(MavMissionResult::MAV_MISSION_UNSUPPORTED_FRAME)
-        } else if !allowed.contains(&item.command) {
-            Some(MavMissionResult::MAV_MISSION_UNSUPPORTED)
-        } else {
-            None
-        };
-        if let Some(r) = failure {
-            let p = *partner;
+        if let Some(r) = refusal(*mission_type, &item) {
             self.state = State::Idle;
-            return vec![Self::ack(p, t, r, 0)];
+            return vec![Self::ack(from, t, r, 0)];
         }
         items.push(item);
         *last_progress = now;
         *last_request = now;
         if items.len() < usize::from(*count) {
-            let (p, mt, next) = (*partner, *mission_type, items.len() as u16);
-            return vec![Self::request(p, mt, next)];
+            let (mt, next) = (*mission_type, items.len() as u16);
+            return vec![Self::request(from, mt, next)];
         }
-        let (p, mt, n) = (*partner, *mission_type, *count);
+        let (mt, n) = (*mission_type, *count);
         let State::Receiving { items, .. } = std::mem::replace(&mut self.state, State::Idle) else {
             unreachable!("matched above")
         };
         self.store(mt, items);
-        self.last_upload = Some((p, mt, n));
+        self.last_upload = Some((from, mt, n));
         vec![Self::ack(
-            p,
+            from,
             t,
             MavMissionResult::MAV_MISSION_ACCEPTED,
             self.ids[index(mt)],
@@ -403,21 +427,21 @@ impl MissionServer {
         &self,
         from: VehicleId,
         wire: &gcs_link::mavlink::dialects::common::MISSION_ITEM_INT_DATA,
-    ) -> Vec<MavMessage> {
+    ) -> Option<MavMessage> {
         match self.last_upload {
             Some((partner, mt, count))
                 if partner == from
                     && wire.mission_type == mav_mission_type(mt)
                     && u32::from(wire.seq) + 1 == u32::from(count) =>
             {
-                vec![Self::ack(
+                Some(Self::ack(
                     from,
                     wire.mission_type,
                     MavMissionResult::MAV_MISSION_ACCEPTED,
                     self.ids[index(mt)],
-                )]
+                ))
             }
-            _ => Vec::new(),
+            _ => None,
         }
     }
 

@@ -94,6 +94,46 @@ fn upload_answers_legacy_requests_and_ignores_an_early_accept() {
 }
 
 #[test]
+fn a_late_error_ack_after_the_upload_finished_is_ignored() {
+    // PX4 (and the sim) answers an item that arrives once the upload is over, a stray
+    // duplicate say, with MAV_MISSION_ERROR: the upload has its result by then.
+    let t0 = Instant::now();
+    let (mut t, _) = MissionTransfer::start(
+        V,
+        255,
+        MissionType::Mission,
+        Operation::Upload(items(2)),
+        rtt(),
+        5,
+        t0,
+    );
+    t.on_message(&request(0), t0);
+    t.on_message(&request(1), t0);
+    assert!(
+        t.on_message(&ack(MavMissionResult::MAV_MISSION_ACCEPTED), t0)
+            .is_empty()
+    );
+    let done = Some(Ok(Outcome::Uploaded {
+        opaque_id: Some(77),
+    }));
+    assert_eq!(t.result(), done.as_ref());
+    assert!(
+        t.on_message(&ack(MavMissionResult::MAV_MISSION_ERROR), t0)
+            .is_empty()
+    );
+    // A late request (a duplicate) gets no item either, and no timer runs.
+    assert!(t.on_message(&request(0), t0).is_empty());
+    assert_eq!(t.next_deadline(), None);
+    assert_eq!(t.take_result(), done);
+    // Once the result was taken, too.
+    assert!(
+        t.on_message(&ack(MavMissionResult::MAV_MISSION_ERROR), t0)
+            .is_empty()
+    );
+    assert_eq!(t.take_result(), None);
+}
+
+#[test]
 fn requests_for_another_gcs_or_list_are_ignored() {
     let t0 = Instant::now();
     let (mut t, _) = MissionTransfer::start(
