@@ -7,6 +7,10 @@
 
 use std::collections::BTreeMap;
 
+use bevy::asset::RenderAssetUsages;
+use bevy::camera::visibility::NoFrustumCulling;
+use bevy::math::Affine3A;
+use bevy::mesh::{Indices, PrimitiveTopology, VertexAttributeValues};
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
@@ -18,6 +22,7 @@ use crate::link::Fleet;
 use crate::map_frame::{Anchored, MapFrame};
 use crate::terrain::TerrainData;
 use crate::ui_state::{Selection, Tool};
+use crate::vertex_colour::VertexColourMaterial;
 
 /// Height of a drone's arrow on screen, pixels.
 pub const DRONE_SIZE_PX: f32 = 34.0;
@@ -43,12 +48,22 @@ pub struct DroneMarker(pub VehicleId);
 #[derive(Resource, Default)]
 pub struct Trails(pub BTreeMap<VehicleId, Trail>);
 
+/// A drone's colour on the map (sRGB): normal, selected or link lost.
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct DroneColour(pub [u8; 3]);
+
+/// Every arrow of the fleet in one mesh, rebuilt when a drone moves or changes colour.
+///
+/// One mesh because on software Vulkan (lavapipe) each drawn mesh has a fixed cost:
+/// 100 separate arrows cost about a tenth of a frame, one merged mesh next to nothing.
 #[derive(Resource)]
-struct DroneAssets {
+struct FleetMesh {
+    /// The arrow in its own frame: a cone along +Y, then its triangles.
+    arrow: (Vec<Vec3>, Vec<u32>),
+    /// The merged mesh.
     mesh: Handle<Mesh>,
-    normal: Handle<StandardMaterial>,
-    selected: Handle<StandardMaterial>,
-    lost: Handle<StandardMaterial>,
+    /// The entity drawing it.
+    entity: Entity,
 }
 
 /// Draws the fleet.
@@ -69,37 +84,112 @@ impl Plugin for DronesPlugin {
             )
             .add_systems(
                 PostUpdate,
-                size_drones
-                    .after(crate::map_frame::PlaceAnchored)
-                    .after(crate::camera::PlaceCamera)
-                    .before(TransformSystems::Propagate),
+                (
+                    size_drones
+                        .after(crate::map_frame::PlaceAnchored)
+                        .after(crate::camera::PlaceCamera)
+                        .before(TransformSystems::Propagate),
+                    build_fleet_mesh.after(TransformSystems::Propagate),
+                ),
             );
     }
-}
-
-fn unlit(materials: &mut Assets<StandardMaterial>, rgb: [u8; 3]) -> Handle<StandardMaterial> {
-    materials.add(StandardMaterial {
-        base_color: Color::srgb_u8(rgb[0], rgb[1], rgb[2]),
-        unlit: true,
-        ..default()
-    })
 }
 
 fn make_assets(
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut materials: ResMut<Assets<VertexColourMaterial>>,
 ) {
     // An arrowhead: a cone along +Y, turned to point along -Z (north at heading 0).
-    commands.insert_resource(DroneAssets {
-        mesh: meshes.add(Cone {
-            radius: 0.35,
-            height: 1.0,
-        }),
-        normal: unlit(&mut materials, DRONE_COLOUR),
-        selected: unlit(&mut materials, SELECTED_COLOUR),
-        lost: unlit(&mut materials, LOST_COLOUR),
+    let cone = Mesh::from(Cone {
+        radius: 0.35,
+        height: 1.0,
     });
+    let positions = match cone.attribute(Mesh::ATTRIBUTE_POSITION) {
+        Some(VertexAttributeValues::Float32x3(p)) => p.iter().map(|v| Vec3::from(*v)).collect(),
+        _ => Vec::new(),
+    };
+    let indices = cone
+        .indices()
+        .map(|i| i.iter().map(|i| i as u32).collect())
+        .unwrap_or_default();
+    let mesh = meshes.add(merged_arrows(&(Vec::new(), Vec::new()), std::iter::empty()));
+    let entity = commands
+        .spawn((
+            Mesh3d(mesh.clone()),
+            MeshMaterial3d(materials.add(VertexColourMaterial::PLAIN)),
+            Transform::IDENTITY,
+            // The merged mesh moves with the drones; its bounds are never stale.
+            NoFrustumCulling,
+            Visibility::Hidden,
+        ))
+        .id();
+    commands.insert_resource(FleetMesh {
+        arrow: (positions, indices),
+        mesh,
+        entity,
+    });
+}
+
+/// One mesh of `arrow` (positions, triangles) placed by each drone's transform and
+/// coloured with its sRGB colour.
+fn merged_arrows(
+    arrow: &(Vec<Vec3>, Vec<u32>),
+    drones: impl Iterator<Item = (Affine3A, [u8; 3])>,
+) -> Mesh {
+    let (shape, triangles) = arrow;
+    let (mut positions, mut colours, mut indices) = (Vec::new(), Vec::new(), Vec::new());
+    for (place, rgb) in drones {
+        let base = positions.len() as u32;
+        let colour = LinearRgba::from(Color::srgb_u8(rgb[0], rgb[1], rgb[2])).to_f32_array();
+        positions.extend(shape.iter().map(|v| place.transform_point3(*v).to_array()));
+        colours.extend(std::iter::repeat_n(colour, shape.len()));
+        indices.extend(triangles.iter().map(|i| base + i));
+    }
+    Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::RENDER_WORLD,
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+    .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, colours)
+    .with_inserted_indices(Indices::U32(indices))
+}
+
+/// Drones whose arrow must be redrawn.
+type MovedOrRecoloured = (
+    With<DroneMarker>,
+    Or<(Changed<GlobalTransform>, Changed<DroneColour>)>,
+);
+
+/// Rebuilds the fleet's mesh when a drone moved, changed colour, came or went.
+fn build_fleet_mesh(
+    fleet_mesh: Option<Res<FleetMesh>>,
+    drones: Query<(&GlobalTransform, &DroneColour), With<DroneMarker>>,
+    changed: Query<(), MovedOrRecoloured>,
+    mut gone: RemovedComponents<DroneMarker>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut visibility: Query<&mut Visibility>,
+) {
+    let Some(f) = fleet_mesh else { return };
+    let left = gone.read().count() > 0;
+    if changed.is_empty() && !left {
+        return;
+    }
+    if let Ok(mut v) = visibility.get_mut(f.entity) {
+        // An empty mesh is never drawn (no zero-sized vertex buffers).
+        v.set_if_neq(if drones.is_empty() {
+            Visibility::Hidden
+        } else {
+            Visibility::Inherited
+        });
+    }
+    if drones.is_empty() {
+        return;
+    }
+    let merged = merged_arrows(&f.arrow, drones.iter().map(|(g, c)| (g.affine(), c.0)));
+    if let Err(e) = meshes.insert(&f.mesh, merged) {
+        warn!("fleet mesh not updated: {e}");
+    }
 }
 
 /// The arrow's rotation for a heading (degrees clockwise from north).
@@ -113,41 +203,41 @@ fn sync_drones(
     fleet: Res<Fleet>,
     map: Res<MapFrame>,
     selection: Res<Selection>,
-    assets: Option<Res<DroneAssets>>,
     mut commands: Commands,
     mut drones: Query<(
         Entity,
         &DroneMarker,
         &mut Anchored,
         &mut Transform,
-        &mut MeshMaterial3d<StandardMaterial>,
+        &mut DroneColour,
     )>,
 ) {
-    let Some(assets) = assets else { return };
     if !fleet.is_changed() && !selection.is_changed() {
         return;
     }
-    let material = |v: &VehicleState| {
-        if v.link_lost {
-            assets.lost.clone()
+    let colour = |v: &VehicleState| {
+        DroneColour(if v.link_lost {
+            LOST_COLOUR
         } else if selection.vehicle == Some(v.id) {
-            assets.selected.clone()
+            SELECTED_COLOUR
         } else {
-            assets.normal.clone()
-        }
+            DRONE_COLOUR
+        })
     };
     let mut seen = std::collections::BTreeSet::new();
-    for (entity, marker, mut anchor, mut t, mut mat) in &mut drones {
+    for (entity, marker, mut anchor, mut t, mut c) in &mut drones {
         match fleet.0.get(marker.0) {
             Some(v) if v.position.is_some() => {
                 seen.insert(marker.0);
                 let p = v.position.expect("checked");
-                anchor.0 = map.frame.to_enu(p.lat_lon, p.alt_amsl_m);
-                t.rotation = heading_rotation(heading(v));
-                let m = material(v);
-                if mat.0 != m {
-                    mat.0 = m;
+                // Only real changes are written (a parked drone's transform stays put
+                // and is not re-sent to the GPU).
+                anchor.set_if_neq(Anchored(map.frame.to_enu(p.lat_lon, p.alt_amsl_m)));
+                let rotation = heading_rotation(heading(v));
+                if t.rotation != rotation {
+                    t.rotation = rotation;
                 }
+                c.set_if_neq(colour(v));
             }
             _ => commands.entity(entity).despawn(),
         }
@@ -159,8 +249,7 @@ fn sync_drones(
         }
         commands.spawn((
             DroneMarker(v.id),
-            Mesh3d(assets.mesh.clone()),
-            MeshMaterial3d(material(v)),
+            colour(v),
             Anchored(map.frame.to_enu(p.lat_lon, p.alt_amsl_m)),
             Transform::from_rotation(heading_rotation(heading(v))),
         ));
@@ -188,8 +277,13 @@ fn size_drones(
         let at = map.render(anchor.0);
         let d = camera.translation.distance(at).max(1.0);
         let size = d * per_px * DRONE_SIZE_PX;
-        t.scale = Vec3::splat(size);
-        t.translation = at + Vec3::Y * size * 0.4;
+        // Written only when changed: an unchanged transform is not re-sent to the GPU.
+        let placed = Transform {
+            scale: Vec3::splat(size),
+            translation: at + Vec3::Y * size * 0.4,
+            rotation: t.rotation,
+        };
+        t.set_if_neq(placed);
     }
 }
 
@@ -321,13 +415,17 @@ mod tests {
             TransformPlugin,
             link,
         ))
+        .add_plugins(crate::vertex_colour::VertexColourPlugin)
         .init_asset::<Mesh>()
-        .init_asset::<StandardMaterial>()
         .insert_resource(MapFrame::new(LatLon::new(17.0, 8.0), 1.0))
         .init_resource::<Selection>()
         .init_resource::<Trails>()
         .add_systems(Startup, make_assets)
-        .add_systems(Update, (sync_drones, record_trails));
+        .add_systems(Update, (sync_drones, record_trails))
+        .add_systems(
+            PostUpdate,
+            build_fleet_mesh.after(TransformSystems::Propagate),
+        );
         let mut snap = FleetSnapshot::default();
         for sysid in 1..=3 {
             let id = VehicleId { sysid, compid: 1 };
@@ -353,6 +451,45 @@ mod tests {
             "the vehicle without a position is not drawn"
         );
         assert!(drones.iter().all(|(_, e)| (e.up_m - 600.0).abs() < 1e-9));
+        // Both arrows are drawn in the one fleet mesh, each at its drone, in its colour.
+        let merged = |app: &App| {
+            let f = app.world().resource::<FleetMesh>();
+            let mesh = app.world().resource::<Assets<Mesh>>().get(&f.mesh).unwrap();
+            let Some(VertexAttributeValues::Float32x3(p)) =
+                mesh.attribute(Mesh::ATTRIBUTE_POSITION)
+            else {
+                panic!("no positions");
+            };
+            (p.clone(), f.arrow.0.len())
+        };
+        let (positions, per_arrow) = merged(&app);
+        assert!(per_arrow > 10);
+        assert_eq!(positions.len(), 2 * per_arrow);
+        let mut q = app
+            .world_mut()
+            .query::<(&DroneMarker, &GlobalTransform, &DroneColour)>();
+        for (k, (_, g, c)) in q.iter(app.world()).enumerate() {
+            assert_eq!(c.0, DRONE_COLOUR);
+            let centre = positions[k * per_arrow..(k + 1) * per_arrow]
+                .iter()
+                .map(|p| Vec3::from(*p))
+                .sum::<Vec3>()
+                / per_arrow as f32;
+            assert!(
+                centre.distance(g.translation()) < 1.0,
+                "arrow {k} drawn at its drone"
+            );
+        }
+        // Selecting a drone turns its arrow to the selection colour, the other stays.
+        app.world_mut().resource_mut::<Selection>().vehicle = Some(VehicleId {
+            sysid: 2,
+            compid: 1,
+        });
+        app.update();
+        let mut q = app.world_mut().query::<(&DroneMarker, &DroneColour)>();
+        let mut colours: Vec<_> = q.iter(app.world()).map(|(d, c)| (d.0.sysid, c.0)).collect();
+        colours.sort();
+        assert_eq!(colours, [(1, DRONE_COLOUR), (2, SELECTED_COLOUR)]);
         // A vehicle that leaves the snapshot leaves the map.
         snap.vehicles.retain(|id, _| id.sysid == 1);
         far.fleet.send(snap).unwrap();
@@ -365,5 +502,6 @@ mod tests {
             .count();
         assert_eq!(n, 1);
         assert_eq!(app.world().resource::<Trails>().0.len(), 1);
+        assert_eq!(merged(&app).0.len(), merged(&app).1, "the one left");
     }
 }

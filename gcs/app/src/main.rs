@@ -30,6 +30,7 @@ mod telemetry_line;
 mod telemetry_panel;
 mod terrain;
 mod ui_state;
+mod vertex_colour;
 
 use anyhow::Result;
 use bevy::prelude::*;
@@ -75,6 +76,7 @@ fn main() -> Result<()> {
         map_frame::MapFramePlugin,
         ui_state::UiStatePlugin,
         camera::CameraPlugin,
+        vertex_colour::VertexColourPlugin,
         terrain::TerrainPlugin,
         layers::LayersPlugin::new(catalog),
         drones::DronesPlugin,

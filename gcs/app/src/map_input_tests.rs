@@ -44,6 +44,7 @@ fn map_app() -> (fake::FakeLink, App, Entity) {
         InputPlugin,
         link,
         crate::ui_state::UiStatePlugin,
+        crate::vertex_colour::VertexColourPlugin,
         crate::camera::CameraPlugin,
         crate::drones::DronesPlugin,
         crate::flight::FlightPlugin,

@@ -10,9 +10,6 @@ use std::sync::Arc;
 use bevy::asset::RenderAssetUsages;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
-use bevy::render::RenderApp;
-use bevy::render::render_resource::AsBindGroup;
-use bevy::shader::ShaderRef;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use gcs_scene::Enu;
 use gcs_scene::terrain::{
@@ -21,6 +18,7 @@ use gcs_scene::terrain::{
 
 use crate::camera::MapCamera;
 use crate::map_frame::{Anchored, MapFrame};
+use crate::vertex_colour::VertexColourMaterial;
 
 /// Tile builds running at once (the pool has other work too).
 const MAX_IN_FLIGHT: usize = 6;
@@ -63,7 +61,7 @@ struct Tiles {
     wanted: BTreeSet<TileId>,
     shown: BTreeMap<TileId, Option<Entity>>,
     building: BTreeMap<TileId, Task<Option<TileMesh>>>,
-    material: Option<Handle<TerrainMaterial>>,
+    material: Option<Handle<VertexColourMaterial>>,
     built_with: Option<(Colouring, u64)>,
 }
 
@@ -78,37 +76,11 @@ pub struct TerrainStats {
     pub wanted: usize,
 }
 
-/// The terrain's material: the tiles' vertex colours (tints or imagery with the
-/// hillshade baked in by gcs-scene) times a tint.
-///
-/// Exists because Bevy's `StandardMaterial` fragment shader, even unlit, cost three
-/// quarters of every frame on software Vulkan (lavapipe, 1600x900: 410 ms with it, 102
-/// ms with the terrain hidden); this one is a multiply.
-#[derive(Asset, TypePath, AsBindGroup, Debug, Clone)]
-pub struct TerrainMaterial {
-    /// Multiplies the vertex colours (white: as built).
-    #[uniform(0)]
-    pub tint: LinearRgba,
-}
-
-impl Material for TerrainMaterial {
-    fn fragment_shader() -> ShaderRef {
-        "embedded://gcs/terrain.wgsl".into()
-    }
-}
-
 /// Draws the terrain.
 pub struct TerrainPlugin;
 
 impl Plugin for TerrainPlugin {
     fn build(&self, app: &mut App) {
-        if app.get_sub_app(RenderApp).is_some() {
-            bevy::asset::embedded_asset!(app, "terrain.wgsl");
-            app.add_plugins(MaterialPlugin::<TerrainMaterial>::default());
-        } else {
-            // Headless tests: the material is only an asset.
-            app.init_asset::<TerrainMaterial>();
-        }
         app.init_resource::<Tiles>()
             .init_resource::<TerrainStats>()
             .add_systems(Update, (choose_tiles, start_builds, finish_builds).chain());
@@ -194,16 +166,12 @@ fn finish_builds(
     mut tiles: ResMut<Tiles>,
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<TerrainMaterial>>,
+    mut materials: ResMut<Assets<VertexColourMaterial>>,
     mut stats: ResMut<TerrainStats>,
 ) {
     let material = tiles
         .material
-        .get_or_insert_with(|| {
-            materials.add(TerrainMaterial {
-                tint: LinearRgba::WHITE,
-            })
-        })
+        .get_or_insert_with(|| materials.add(VertexColourMaterial::PLAIN))
         .clone();
     let mut done = Vec::new();
     for (id, task) in tiles.building.iter_mut() {
@@ -311,7 +279,7 @@ mod tests {
     #[test]
     fn tiles_build_around_the_camera_and_hide() {
         let mut app = crate::layers::demo_app();
-        app.add_plugins(TerrainPlugin);
+        app.add_plugins((crate::vertex_colour::VertexColourPlugin, TerrainPlugin));
         let map = *app.world().resource::<MapFrame>();
         let agadez = map.frame.to_enu(gcs_link::LatLon::new(16.97, 7.99), 0.0);
         let s = map.vertical_scale;
