@@ -28,6 +28,19 @@ fn items(n: u16) -> Vec<MissionItemInt> {
         .collect()
 }
 
+/// A mission upload of `n` items to [`V`] from GCS 255, five tries per message.
+fn upload(n: u16, t0: Instant) -> (MissionTransfer, Vec<MavMessage>) {
+    MissionTransfer::start(
+        V,
+        255,
+        MissionType::Mission,
+        Operation::Upload(items(n)),
+        rtt(),
+        5,
+        t0,
+    )
+}
+
 fn ack(result: MavMissionResult) -> MavMessage {
     MavMessage::MISSION_ACK(MISSION_ACK_DATA {
         target_system: 255,
@@ -60,15 +73,7 @@ fn request(seq: u16) -> MavMessage {
 #[test]
 fn upload_answers_legacy_requests_and_ignores_an_early_accept() {
     let t0 = Instant::now();
-    let (mut t, out) = MissionTransfer::start(
-        V,
-        255,
-        MissionType::Mission,
-        Operation::Upload(items(3)),
-        rtt(),
-        5,
-        t0,
-    );
+    let (mut t, out) = upload(3, t0);
     assert!(matches!(
         out[0],
         MavMessage::MISSION_COUNT(MISSION_COUNT_DATA { count: 3, .. })
@@ -98,15 +103,7 @@ fn a_late_error_ack_after_the_upload_finished_is_ignored() {
     // PX4 (and the sim) answers an item that arrives once the upload is over, a stray
     // duplicate say, with MAV_MISSION_ERROR: the upload has its result by then.
     let t0 = Instant::now();
-    let (mut t, _) = MissionTransfer::start(
-        V,
-        255,
-        MissionType::Mission,
-        Operation::Upload(items(2)),
-        rtt(),
-        5,
-        t0,
-    );
+    let (mut t, _) = upload(2, t0);
     t.on_message(&request(0), t0);
     t.on_message(&request(1), t0);
     assert!(
@@ -136,15 +133,7 @@ fn a_late_error_ack_after_the_upload_finished_is_ignored() {
 #[test]
 fn requests_for_another_gcs_or_list_are_ignored() {
     let t0 = Instant::now();
-    let (mut t, _) = MissionTransfer::start(
-        V,
-        255,
-        MissionType::Mission,
-        Operation::Upload(items(2)),
-        rtt(),
-        5,
-        t0,
-    );
+    let (mut t, _) = upload(2, t0);
     let other_gcs = MavMessage::MISSION_REQUEST_INT(MISSION_REQUEST_INT_DATA {
         seq: 0,
         target_system: 254,
@@ -253,15 +242,7 @@ fn cancel_tells_the_vehicle_and_ends_the_transfer() {
 #[test]
 fn error_acks_and_bad_input_are_typed() {
     let t0 = Instant::now();
-    let (mut t, _) = MissionTransfer::start(
-        V,
-        255,
-        MissionType::Mission,
-        Operation::Upload(items(2)),
-        rtt(),
-        5,
-        t0,
-    );
+    let (mut t, _) = upload(2, t0);
     t.on_message(&ack(MavMissionResult::MAV_MISSION_NO_SPACE), t0);
     assert!(matches!(
         t.take_result(),
