@@ -104,23 +104,11 @@ fn choose_tiles(
     let key = (data.colouring, map.vertical_scale.to_bits());
     if tiles.built_with != Some(key) {
         tiles.built_with = Some(key);
-        let shown: Vec<_> = std::mem::take(&mut tiles.shown)
-            .into_values()
-            .flatten()
-            .collect();
-        for e in shown {
-            commands.entity(e).despawn();
-        }
+        despawn_shown(&mut tiles, &mut commands);
         tiles.building.clear();
     }
     if !data.visible {
-        let shown: Vec<_> = std::mem::take(&mut tiles.shown)
-            .into_values()
-            .flatten()
-            .collect();
-        for e in shown {
-            commands.entity(e).despawn();
-        }
+        despawn_shown(&mut tiles, &mut commands);
         tiles.wanted.clear();
         return;
     }
@@ -135,6 +123,13 @@ fn choose_tiles(
     tiles.wanted = select_tiles(&src.extent, above, &data.lod)
         .into_iter()
         .collect();
+}
+
+/// Removes every tile from the map (a rebuild, or terrain switched off).
+fn despawn_shown(tiles: &mut Tiles, commands: &mut Commands) {
+    for e in std::mem::take(&mut tiles.shown).into_values().flatten() {
+        commands.entity(e).despawn();
+    }
 }
 
 fn start_builds(data: Option<Res<TerrainData>>, map: Res<MapFrame>, mut tiles: ResMut<Tiles>) {
