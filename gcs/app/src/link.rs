@@ -228,6 +228,32 @@ async fn run_link(
     ))
 }
 
+/// Sends `commands` in order, replying for each, stopping at the first that fails.
+async fn commands_in_order(
+    vehicle: VehicleId,
+    commands: Vec<VehicleCommand>,
+    sender: &gcs_link::LinkSender,
+    replies: &mpsc::Sender<LinkReply>,
+) {
+    for command in commands {
+        let result = sender
+            .command(vehicle, command)
+            .await
+            .map_err(|e| e.to_string());
+        let failed = result.is_err();
+        let _ = replies
+            .send(LinkReply::Command {
+                vehicle,
+                command,
+                result,
+            })
+            .await;
+        if failed {
+            break;
+        }
+    }
+}
+
 async fn serve(
     r: LinkRequest,
     sender: &gcs_link::LinkSender,
@@ -236,36 +262,10 @@ async fn serve(
 ) {
     match r {
         LinkRequest::Command { vehicle, command } => {
-            let result = sender
-                .command(vehicle, command)
-                .await
-                .map_err(|e| e.to_string());
-            let _ = replies
-                .send(LinkReply::Command {
-                    vehicle,
-                    command,
-                    result,
-                })
-                .await;
+            commands_in_order(vehicle, vec![command], sender, replies).await;
         }
         LinkRequest::Sequence { vehicle, commands } => {
-            for command in commands {
-                let result = sender
-                    .command(vehicle, command)
-                    .await
-                    .map_err(|e| e.to_string());
-                let failed = result.is_err();
-                let _ = replies
-                    .send(LinkReply::Command {
-                        vehicle,
-                        command,
-                        result,
-                    })
-                    .await;
-                if failed {
-                    break;
-                }
-            }
+            commands_in_order(vehicle, commands, sender, replies).await;
         }
         LinkRequest::Upload { vehicle, plan } => {
             let result = upload(vehicle, &plan, missions, replies).await;
