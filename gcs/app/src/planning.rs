@@ -257,24 +257,6 @@ fn finish_tasks(mut doc: ResMut<PlanDoc>) {
     }
 }
 
-/// The item's horizontal position, if it has one that can be moved.
-fn set_position(item: &mut MissionItem, p: LatLon) -> bool {
-    use MissionCommand::*;
-    match &mut item.command {
-        Waypoint { position, .. }
-        | Takeoff { position, .. }
-        | Land { position, .. }
-        | LoiterUnlimited { position, .. }
-        | LoiterTurns { position, .. }
-        | LoiterTime { position, .. }
-        | LoiterToAlt { position, .. } => {
-            *position = p;
-            true
-        }
-        _ => false,
-    }
-}
-
 /// Adds a waypoint at `p` (a takeoff there first when the mission is empty).
 pub fn add_waypoint(plan: &mut Plan, p: LatLon) {
     let alt = Altitude {
@@ -338,7 +320,7 @@ fn map_clicks(
     {
         if let Some(item) = doc.plan.mission.items.get_mut(i)
             && item.position() != Some(p)
-            && set_position(item, p)
+            && item.set_position(p)
         {
             doc.touch();
         }
@@ -934,7 +916,7 @@ mod tests {
             MissionCommand::Waypoint { .. }
         ));
         let mut item = plan.mission.items[1];
-        assert!(set_position(&mut item, LatLon::new(17.1, 8.1)));
+        assert!(item.set_position(LatLon::new(17.1, 8.1)));
         assert_eq!(item.position(), Some(LatLon::new(17.1, 8.1)));
     }
 

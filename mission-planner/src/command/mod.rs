@@ -249,6 +249,31 @@ impl MissionItem {
         }
     }
 
+    /// Moves the item to `p` (a waypoint dragged on a map); false, and unchanged, for
+    /// an item without a position. Kept beside [`MissionItem::position`] so the two
+    /// always agree on which items have one.
+    pub fn set_position(&mut self, p: LatLon) -> bool {
+        use MissionCommand::*;
+        if self.position().is_none() {
+            return false;
+        }
+        match &mut self.command {
+            Waypoint { position, .. }
+            | Takeoff { position, .. }
+            | Land { position, .. }
+            | LoiterUnlimited { position, .. }
+            | LoiterTurns { position, .. }
+            | LoiterTime { position, .. }
+            | LoiterToAlt { position, .. } => *position = p,
+            Other { params, .. } => {
+                params[4] = p.lat_deg;
+                params[5] = p.lon_deg;
+            }
+            _ => return false,
+        }
+        true
+    }
+
     /// The horizontal position the vehicle flies to or acts on, if any.
     pub fn position(&self) -> Option<LatLon> {
         use MissionCommand::*;
