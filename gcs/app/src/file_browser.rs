@@ -135,7 +135,7 @@ impl FileBrowser {
             ui.monospace(self.dir.display().to_string());
         });
         let entries = match &self.listing {
-            Ok(e) => e.clone(),
+            Ok(e) => e,
             Err(e) => {
                 ui.colored_label(egui::Color32::from_rgb(255, 90, 80), e);
                 return picked;
@@ -148,6 +148,8 @@ impl FileBrowser {
                 format!("(no {} files here)", self.extensions.join(" / "))
             });
         }
+        // Only the rows in view are drawn; the click is acted on after the listing.
+        let mut clicked = None;
         egui::ScrollArea::vertical()
             .max_height(180.0)
             .id_salt(("file-browser", self.extensions))
@@ -163,16 +165,18 @@ impl FileBrowser {
                             format!("{}   {}", e.name, human_size(e.size_bytes))
                         };
                         if ui.selectable_label(false, label).clicked() {
-                            let path = self.dir.join(&e.name);
-                            picked = Some(if e.is_dir {
-                                self.enter(path)
-                            } else {
-                                Picked::File(path)
-                            });
+                            clicked = Some((self.dir.join(&e.name), e.is_dir));
                         }
                     }
                 },
             );
+        if let Some((path, is_dir)) = clicked {
+            picked = Some(if is_dir {
+                self.enter(path)
+            } else {
+                Picked::File(path)
+            });
+        }
         picked
     }
 }
