@@ -33,10 +33,12 @@ pub mod flight;
 pub mod generate;
 pub mod geodesy;
 pub mod item;
-pub mod lat_lon;
+/// The shared position type (lives in `vigil-values`, re-exported here).
+pub use vigil_values::lat_lon;
 pub mod mavlink;
 pub mod plan;
-pub mod raw;
+/// Raw `MISSION_ITEM_INT` fields (live in `vigil-values`, re-exported here).
+pub use vigil_values::raw;
 pub mod validate;
 mod zones;
 

@@ -2,7 +2,6 @@
 
 mod util;
 
-mod cli;
 mod complex_items;
 mod dem;
 mod fixtures;

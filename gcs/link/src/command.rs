@@ -3,7 +3,7 @@
 use mavlink::dialects::common::{
     COMMAND_INT_DATA, COMMAND_LONG_DATA, MavCmd, MavFrame, MavMessage, MavResult,
 };
-use mission_planner::LatLon;
+use vigil_values::LatLon;
 use serde::Serialize;
 
 use crate::px4_mode::FlightMode;

@@ -42,7 +42,7 @@ pub use event::Event;
 pub use fleet::FleetSnapshot;
 pub use handle::{LinkHandle, LinkSender, MessageFilter, WaitError};
 pub use mavlink;
-pub use mission_planner::LatLon;
+pub use vigil_values::LatLon;
 pub use px4_mode::FlightMode;
 pub use signing::{SigningKey, SigningStats};
 pub use vehicle::{Severity, VehicleId, VehicleState};

@@ -4,7 +4,7 @@ use mavlink::dialects::common::{
     GpsFixType, MavAutopilot, MavLandedState, MavMessage, MavModeFlag, MavSeverity, MavState,
     MavType,
 };
-use mission_planner::LatLon;
+use vigil_values::LatLon;
 use serde::Serialize;
 
 use crate::link_quality::LinkQuality;

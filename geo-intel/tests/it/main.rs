@@ -3,7 +3,6 @@
 mod analysis;
 mod bad_input;
 mod catalog;
-mod cli;
 mod index;
 mod postgis;
 mod raster;

@@ -6,7 +6,6 @@ pub mod export;
 pub mod qgc_plan;
 pub mod wpl;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::Plan;
@@ -166,22 +165,13 @@ pub fn save_plan(plan: &Plan, path: &Path) -> Result<(), FileError> {
     write_atomic(path, text.as_bytes())
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, renamed
-/// into place once complete: a crash leaves either the old file or the new one.
+/// Writes `bytes` to `path` atomically, with the process umask's mode (through
+/// [`vigil_fs::write_atomic`], the workspace's one atomic write).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
-    let err = |source| FileError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    vigil_fs::write_atomic(path, bytes).map_err(|e| FileError::Write {
+        path: e.path,
+        source: e.source,
+    })
 }
 
 #[cfg(test)]

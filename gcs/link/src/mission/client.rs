@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use mavlink::dialects::common::MavMessage;
-use mission_planner::raw::{MissionItemInt, MissionType};
+use vigil_values::raw::{MissionItemInt, MissionType};
 use tokio::sync::watch;
 use tokio::time::Instant;
 

@@ -10,7 +10,7 @@ pub mod transfer;
 pub mod wire;
 
 pub use client::MissionClient;
-pub use mission_planner::raw::{MissionItemInt, MissionType};
+pub use vigil_values::raw::{MissionItemInt, MissionType};
 pub use rtt::RttEstimator;
 pub use transfer::{MissionTransfer, Operation};
 pub use wire::MissionResult;

@@ -13,7 +13,7 @@ use mavlink::dialects::common::{
     MISSION_ACK_DATA, MISSION_CLEAR_ALL_DATA, MISSION_COUNT_DATA, MISSION_ITEM_INT_DATA,
     MISSION_REQUEST_INT_DATA, MISSION_REQUEST_LIST_DATA, MavMessage, MavMissionResult,
 };
-use mission_planner::raw::{MissionItemInt, MissionType};
+use vigil_values::raw::{MissionItemInt, MissionType};
 
 use super::rtt::RttEstimator;
 use super::wire::{MissionResult, from_wire, mav_mission_type, to_wire};

@@ -3,7 +3,7 @@
 use mavlink::dialects::common::{
     MISSION_ITEM_INT_DATA, MavCmd, MavFrame, MavMissionResult, MavMissionType,
 };
-use mission_planner::raw::{MissionItemInt, MissionType};
+use vigil_values::raw::{MissionItemInt, MissionType};
 use num_traits::{FromPrimitive, ToPrimitive};
 use serde::Serialize;
 

@@ -144,14 +144,11 @@ impl ParamCache {
         };
         if let Some(dir) = &self.dir {
             let path = dir.join(format!("params-{hash:08x}.txt"));
-            let tmp = path.with_extension("tmp");
-            std::fs::write(&tmp, format_set(&set.params)).map_err(|source| CacheError::Io {
-                path: tmp.clone(),
-                source,
-            })?;
-            std::fs::rename(&tmp, &path).map_err(|source| CacheError::Io {
-                path: path.clone(),
-                source,
+            vigil_fs::write_atomic(&path, format_set(&set.params).as_bytes()).map_err(|e| {
+                CacheError::Io {
+                    path: e.path,
+                    source: e.source,
+                }
             })?;
         }
         self.sets.insert(hash, set.clone());

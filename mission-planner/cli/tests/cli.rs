@@ -1,5 +1,7 @@
 //! The `mission-planner` binary: the command forms other tools depend on.
 
+mod util;
+
 use std::path::Path;
 use std::process::{Command, Output};
 

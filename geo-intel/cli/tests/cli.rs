@@ -1,5 +1,7 @@
 //! The exact command forms of the issue, run as a user would.
 
+mod util;
+
 use std::process::Command;
 
 use serde_json::Value;

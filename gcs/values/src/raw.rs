@@ -37,6 +37,63 @@ impl MissionType {
     }
 }
 
+/// The most items one MAVLink list can hold: `seq` and `count` are 16-bit, and PX4 and
+/// the protocol reserve no value, so 65,535 items numbered 0..=65,534.
+pub const MAX_LIST_LEN: usize = u16::MAX as usize;
+
+/// Why a list of raw items is not one well-formed MAVLink list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListError {
+    /// More items than a `u16` count can say.
+    #[error("{len} items: a MAVLink list holds at most {MAX_LIST_LEN}")]
+    TooLong {
+        /// How many items there were.
+        len: usize,
+    },
+    /// An item's `seq` is not its position in the list.
+    #[error("item at position {index} has seq {seq}: MAVLink lists are numbered 0, 1, 2, ... in order")]
+    Numbering {
+        /// Position in the list.
+        index: usize,
+        /// The seq it carries.
+        seq: u16,
+    },
+    /// An item of another list type.
+    #[error("item {seq} is a {found:?} item in a {expected:?} list")]
+    WrongType {
+        /// The item's seq.
+        seq: u16,
+        /// Its mission type.
+        found: MissionType,
+        /// The list's type.
+        expected: MissionType,
+    },
+}
+
+/// Checks that `items` form one MAVLink list of type `list`: at most
+/// [`MAX_LIST_LEN`] items, numbered 0..n in order, all of that type.
+///
+/// The one place this rule lives: files read as raw items, uploads and downloads all
+/// call it.
+pub fn check_list(items: &[MissionItemInt], list: MissionType) -> Result<(), ListError> {
+    if items.len() > MAX_LIST_LEN {
+        return Err(ListError::TooLong { len: items.len() });
+    }
+    for (index, it) in items.iter().enumerate() {
+        if usize::from(it.seq) != index {
+            return Err(ListError::Numbering { index, seq: it.seq });
+        }
+        if it.mission_type != list {
+            return Err(ListError::WrongType {
+                seq: it.seq,
+                found: it.mission_type,
+                expected: list,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The fields of one MAVLink `MISSION_ITEM_INT` message, without addressing.
 ///
 /// `x`/`y` are latitude/longitude in degrees × 10⁷ for global frames (and, as
@@ -199,4 +256,29 @@ pub mod cmd {
     pub const FENCE_CIRCLE_EXCLUSION: u16 = 5004;
     /// MAV_CMD_NAV_RALLY_POINT.
     pub const RALLY_POINT: u16 = 5100;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_is_numbered_in_order_and_of_one_type() {
+        let mut items: Vec<_> = (0..3).map(|i| MissionItemInt::waypoint(i, 0, 0, 10.0)).collect();
+        assert_eq!(check_list(&items, MissionType::Mission), Ok(()));
+        assert!(matches!(
+            check_list(&items, MissionType::Fence),
+            Err(ListError::WrongType { seq: 0, .. })
+        ));
+        items[2].seq = 7;
+        assert_eq!(
+            check_list(&items, MissionType::Mission),
+            Err(ListError::Numbering { index: 2, seq: 7 })
+        );
+        let long = vec![MissionItemInt::waypoint(0, 0, 0, 1.0); MAX_LIST_LEN + 1];
+        assert!(matches!(
+            check_list(&long, MissionType::Mission),
+            Err(ListError::TooLong { len: 65_536 })
+        ));
+    }
 }
