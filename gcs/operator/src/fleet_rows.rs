@@ -77,10 +77,12 @@ pub fn link_status(v: &VehicleState) -> LinkStatus {
     }
 }
 
-/// Recent packet loss on the vehicle's best link, percent (`None` before any link).
+/// Recent quality (frames received of frames sent) of the vehicle's best link,
+/// percent (`None` before any link).
 ///
-/// The best link is the one commands use, else the live link with the best quality.
-pub fn link_loss_pct(v: &VehicleState) -> Option<f64> {
+/// The best link is the one commands use, else the live link with the best quality:
+/// the one rule for "how good is this vehicle's link", in the app and `gcs-cli watch`.
+pub fn best_link_quality_pct(v: &VehicleState) -> Option<f64> {
     let best = v
         .best_link
         .and_then(|id| v.links.iter().find(|l| l.link == id))
@@ -90,7 +92,12 @@ pub fn link_loss_pct(v: &VehicleState) -> Option<f64> {
                 .filter(|l| l.alive)
                 .max_by(|a, b| a.quality.quality_pct.total_cmp(&b.quality.quality_pct))
         })?;
-    Some((100.0 - best.quality.quality_pct).clamp(0.0, 100.0))
+    Some(best.quality.quality_pct.clamp(0.0, 100.0))
+}
+
+/// Recent packet loss on the vehicle's best link, percent (`None` before any link).
+pub fn link_loss_pct(v: &VehicleState) -> Option<f64> {
+    best_link_quality_pct(v).map(|q| 100.0 - q)
 }
 
 /// "4/12": the current item numbered from 1 (as QGroundControl shows it) of the total;

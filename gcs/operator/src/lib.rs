@@ -13,10 +13,13 @@
 //! - [`command_rules`]: which commands need the operator's confirmation and why, when
 //!   a vehicle counts as flying, and what must happen before a command (arming before
 //!   take-off or a mission start, a home position before altitudes above home);
-//! - [`command_run`]: carrying those steps out against a vehicle.
+//! - [`command_run`]: carrying those steps out against a vehicle;
+//! - [`fleet_rows`]: what the operator reads of each vehicle (the fleet row, the
+//!   telemetry lines, the best link's quality), in the app's panels and `gcs-cli watch`.
 
 pub mod command_rules;
 pub mod command_run;
+pub mod fleet_rows;
 pub mod plan_transfer;
 pub mod plan_wire;
 
