@@ -25,7 +25,6 @@
 
 pub mod border;
 pub mod command;
-pub mod dem_grid;
 pub mod elevation;
 pub mod estimate;
 pub mod files;
@@ -33,6 +32,7 @@ pub mod flight;
 pub mod generate;
 pub mod geodesy;
 pub mod item;
+pub mod limits;
 /// The shared position type (lives in `vigil-values`, re-exported here).
 pub use vigil_values::lat_lon;
 pub mod mavlink;

@@ -9,29 +9,15 @@ use crate::LatLon;
 use crate::MissionItem;
 use crate::item::{Altitude, Frame, ItemParams};
 use crate::plan::{FenceCircle, FencePolygon, GeoFence, Home, Mission, RallyPoint};
-use crate::raw::{MissionItemInt, MissionType, cmd, frame};
+use crate::raw::{ListError, MissionItemInt, MissionType, check_list, cmd, frame};
 
 /// Why a MAVLink list cannot be read as a plan.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConvertError {
-    /// An item's `seq` is not its position in the list.
-    #[error("item at position {index} has seq {seq}; MAVLink lists are numbered 0, 1, 2, ...")]
-    Sequence {
-        /// Position in the list.
-        index: usize,
-        /// The seq it carries.
-        seq: u16,
-    },
-    /// An item belongs to another mission type than the list being read.
-    #[error("item seq {seq} is of mission type {found:?}, expected {expected:?}")]
-    MissionType {
-        /// Seq of the item.
-        seq: u16,
-        /// Its mission type.
-        found: MissionType,
-        /// The list's type.
-        expected: MissionType,
-    },
+    /// Not one well-formed MAVLink list (numbering, list type or length), by the
+    /// workspace's one rule, [`crate::raw::check_list`].
+    #[error(transparent)]
+    List(#[from] ListError),
     /// A fence polygon's vertex count is missing or does not match its vertices.
     #[error(
         "fence item seq {seq}: polygon vertex count {count} does not match the {found} consecutive vertices"
@@ -54,20 +40,26 @@ pub enum ConvertError {
     },
 }
 
-fn check_list(items: &[MissionItemInt], expected: MissionType) -> Result<(), ConvertError> {
-    for (index, it) in items.iter().enumerate() {
-        if usize::from(it.seq) != index {
-            return Err(ConvertError::Sequence { index, seq: it.seq });
-        }
-        if it.mission_type != expected {
-            return Err(ConvertError::MissionType {
-                seq: it.seq,
-                found: it.mission_type,
-                expected,
-            });
-        }
+/// The frame QGroundControl's plans use for a frame PX4 sends: the deprecated `_INT`
+/// frames (5, 6, 11) become `GLOBAL` (0), `GLOBAL_RELATIVE_ALT` (3) and
+/// `GLOBAL_TERRAIN_ALT` (10). In `MISSION_ITEM_INT` both mean the same (x/y are degE7
+/// either way); normalising on read makes a downloaded plan save, and re-upload, as
+/// the plan QGroundControl would have written.
+pub fn qgc_frame(frame: u8) -> u8 {
+    match frame {
+        frame::GLOBAL_INT => frame::GLOBAL,
+        frame::GLOBAL_RELATIVE_ALT_INT => frame::GLOBAL_RELATIVE_ALT,
+        frame::GLOBAL_TERRAIN_ALT_INT => frame::GLOBAL_TERRAIN_ALT,
+        f => f,
     }
-    Ok(())
+}
+
+/// The generic form of downloaded items, frames normalised by [`qgc_frame`].
+fn params_of(r: &MissionItemInt) -> ItemParams {
+    ItemParams {
+        frame: qgc_frame(r.frame),
+        ..ItemParams::from_raw(r)
+    }
 }
 
 fn home_params(home: &Home) -> ItemParams {
@@ -140,6 +132,8 @@ pub fn mission_to_raw(mission: &Mission) -> Vec<MissionItemInt> {
 }
 
 /// A mission from `MISSION_ITEM_INT` fields; see [`mission_from_params`] for `first_is_home`.
+/// The list must pass [`check_list`]; PX4's `_INT` frames are read as QGroundControl's
+/// (see [`qgc_frame`]), so [`mission_to_raw`] then emits frames 0/3/10.
 pub fn mission_from_raw(
     items: &[MissionItemInt],
     first_is_home: bool,
@@ -147,7 +141,7 @@ pub fn mission_from_raw(
     check_list(items, MissionType::Mission)?;
     let params: Vec<_> = items
         .iter()
-        .map(|r| (ItemParams::from_raw(r), r.current != 0))
+        .map(|r| (params_of(r), r.current != 0))
         .collect();
     Ok(mission_from_params(&params, first_is_home))
 }
@@ -256,7 +250,7 @@ pub fn fence_to_raw(fence: &GeoFence) -> Vec<MissionItemInt> {
 /// A fence from `MISSION_ITEM_INT` fields.
 pub fn fence_from_raw(items: &[MissionItemInt]) -> Result<GeoFence, ConvertError> {
     check_list(items, MissionType::Fence)?;
-    fence_from_params(&items.iter().map(ItemParams::from_raw).collect::<Vec<_>>())
+    fence_from_params(&items.iter().map(params_of).collect::<Vec<_>>())
 }
 
 /// Rally points as generic items.
@@ -268,10 +262,10 @@ pub fn rally_to_params(points: &[RallyPoint]) -> Vec<ItemParams> {
             frame: Frame::Global(r.altitude.reference).to_mavlink(),
             autocontinue: false,
             params: [
-                0.0,
-                0.0,
-                0.0,
-                0.0,
+                r.params[0],
+                r.params[1],
+                r.params[2],
+                r.params[3],
                 r.position.lat_deg,
                 r.position.lon_deg,
                 r.altitude.alt_m,
@@ -301,6 +295,7 @@ pub fn rally_from_params(items: &[ItemParams]) -> Result<Vec<RallyPoint>, Conver
                     alt_m: it.params[6],
                     reference,
                 },
+                params: [it.params[0], it.params[1], it.params[2], it.params[3]],
             })
         })
         .collect()
@@ -318,5 +313,5 @@ pub fn rally_to_raw(points: &[RallyPoint]) -> Vec<MissionItemInt> {
 /// Rally points from `MISSION_ITEM_INT` fields.
 pub fn rally_from_raw(items: &[MissionItemInt]) -> Result<Vec<RallyPoint>, ConvertError> {
     check_list(items, MissionType::Rally)?;
-    rally_from_params(&items.iter().map(ItemParams::from_raw).collect::<Vec<_>>())
+    rally_from_params(&items.iter().map(params_of).collect::<Vec<_>>())
 }

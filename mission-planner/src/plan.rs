@@ -174,6 +174,10 @@ pub struct RallyPoint {
     pub position: LatLon,
     /// At what altitude.
     pub altitude: Altitude,
+    /// PARAM1..PARAM4 of its `NAV_RALLY_POINT` item, kept as found (0 when new):
+    /// MAVLink lists and WPL files carry them, QGroundControl `.plan` files do not.
+    #[serde(default)]
+    pub params: [f64; 4],
 }
 
 impl RallyPoint {
@@ -185,6 +189,7 @@ impl RallyPoint {
                 alt_m,
                 reference: AltitudeReference::Home,
             },
+            params: [0.0; 4],
         }
     }
 }

@@ -269,6 +269,13 @@ pub fn validate(
     Report { issues, estimate }
 }
 
+/// How far below or above the terrain model a point still counts as on the ground, metres.
+const GROUND_TOLERANCE_M: f64 = 1.0;
+
+/// The most horizontal extent of a climb or descent "at" a take-off or landing point,
+/// metres (GPS-scale: a take-off item placed at home, a landing straight down).
+const AT_POINT_M: f64 = 10.0;
+
 fn check_legs(
     path: &FlightPath,
     zones: &[Zones],
@@ -278,12 +285,17 @@ fn check_legs(
 ) {
     for w in path.points.windows(2) {
         let (a, b) = (&w[0], &w[1]);
-        // Legs that start or end on the ground (take-off, landing) are not held to the clearance floor.
-        let airborne = w.iter().all(|p| {
+        // Only the vertical climb or descent at a take-off or landing point (a leg with
+        // no horizontal extent and one end on the ground) is exempt from the clearance
+        // floor; any other leg is held to it whatever its frame, and nothing may be
+        // underground.
+        let on_ground = |p: &crate::flight::FlownPoint| {
             terrain
                 .elevation_m(p.position)
-                .is_none_or(|g| p.alt_amsl_m - g > 1.0)
-        });
+                .is_some_and(|g| p.alt_amsl_m - g <= GROUND_TOLERANCE_M)
+        };
+        let at_ground_point = distance_m(a.position, b.position) <= AT_POINT_M
+            && (on_ground(a) || on_ground(b));
         let leg_len = distance_m(a.position, b.position).max(1e-9);
         let mut fence_hit = false;
         // Polygon containment cannot change along a leg that no polygon edge comes near.
@@ -335,7 +347,12 @@ fn check_legs(
                 (Some(x), Some(y)) => x + (y - x) * r,
                 _ => a.alt_amsl_m + (b.alt_amsl_m - a.alt_amsl_m) * r - ground,
             };
-            if airborne && agl < s.min_clearance_m && low.is_none_or(|l| agl < l.0) {
+            let floor = if at_ground_point {
+                -GROUND_TOLERANCE_M
+            } else {
+                s.min_clearance_m
+            };
+            if agl < floor && low.is_none_or(|l| agl < l.0) {
                 low = Some((agl, p, along));
             }
             if agl > s.ceiling_agl_m && high.is_none_or(|h| agl > h.0) {
@@ -347,7 +364,11 @@ fn check_legs(
                 Severity::Error,
                 IssueKind::TerrainClearance { clearance_m, min_clearance_m: s.min_clearance_m },
                 Location { seq: Some(b.seq), position: Some(p), along_leg_m: Some(along) },
-                format!("leg to item {}: {clearance_m:.0} m above terrain at {p} ({along:.0} m along), below the {:.0} m minimum", b.seq, s.min_clearance_m),
+                if clearance_m < 0.0 {
+                    format!("leg to item {}: {:.0} m below the terrain at {p} ({along:.0} m along): underground, and below the {:.0} m minimum", b.seq, -clearance_m, s.min_clearance_m)
+                } else {
+                    format!("leg to item {}: {clearance_m:.0} m above terrain at {p} ({along:.0} m along), below the {:.0} m minimum", b.seq, s.min_clearance_m)
+                },
             ));
         }
         if let Some((agl_m, p, along)) = high {

@@ -3,7 +3,6 @@
 mod util;
 
 mod complex_items;
-mod dem;
 mod fixtures;
 mod generators;
 mod golden;

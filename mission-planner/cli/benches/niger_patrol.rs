@@ -36,7 +36,7 @@ impl ElevationModel for SyntheticNiger {
 fn main() {
     let path = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/01_boundaries/ne10m/niger_border_line.geojson"
+        "/../../../shared/data/01_boundaries/ne10m/niger_border_line.geojson"
     ));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
@@ -84,7 +84,7 @@ fn main() {
     };
     let data = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/03_dem/globe_g10g_niger_30arcsec.tif"
+        "/../../../shared/data/03_dem/globe_g10g_niger_30arcsec.tif"
     ));
     let t = Instant::now();
     let globe = DemGrid::load(&data).unwrap_or_else(|e| panic!("{e}"));

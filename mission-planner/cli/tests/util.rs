@@ -6,7 +6,7 @@ use mission_planner::{Mission, MissionItem, Plan};
 
 /// The shared real-data folder (`../shared/data` beside the repository).
 pub fn data_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"));
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
     assert!(
         dir.join("04_missions").is_dir(),
         "test data missing: expected the shared data set at {} (clone it beside the repository as shared/data)",
@@ -53,7 +53,7 @@ pub fn same_plan(a: &Plan, b: &Plan) -> bool {
 
 /// A file of the repository's own Niger demo data set (`assets/niger`).
 pub fn niger_asset(name: &str) -> PathBuf {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/niger")).join(name);
+    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/niger")).join(name);
     assert!(p.is_file(), "asset missing: {}", p.display());
     p
 }

@@ -1,12 +1,26 @@
 //! Export of route, fence and rally points to GeoJSON (QGIS) and KML (Google Earth).
 //!
-//! Fence circles become 64-sided polygons; altitudes are written as given with
-//! their reference in the properties.
+//! Fence circles become 64-sided polygons. Rings follow RFC 7946's right-hand rule
+//! (exterior counterclockwise, through `geo`'s orientation) in both formats. GeoJSON
+//! altitudes are written as given with their reference in the properties; KML
+//! altitudes carry the `altitudeMode` of their frame (see [`kml_altitude`]).
 
-use geo::{Destination, Haversine, Point};
+use geo::orient::{Direction, Orient};
+use geo::{Destination, Haversine, LineString, Point, Polygon};
 use serde_json::json;
 
-use crate::{LatLon, MissionItem, Plan};
+use crate::{AltitudeReference, LatLon, MissionItem, Plan};
+
+/// `ring` (closed or not) as a closed exterior ring, counterclockwise (RFC 7946 3.1.6).
+fn exterior_ccw(ring: &[LatLon]) -> Vec<LatLon> {
+    let line: LineString<f64> = ring.iter().map(|p| (p.lon_deg, p.lat_deg)).collect();
+    let oriented = Polygon::new(line, vec![]).orient(Direction::Default);
+    oriented
+        .exterior()
+        .coords()
+        .map(|c| LatLon::new(c.y, c.x))
+        .collect()
+}
 
 fn circle_ring(center: LatLon, radius_m: f64) -> Vec<LatLon> {
     let c = Point::new(center.lon_deg, center.lat_deg);
@@ -16,14 +30,6 @@ fn circle_ring(center: LatLon, radius_m: f64) -> Vec<LatLon> {
             LatLon::new(p.y(), p.x())
         })
         .collect()
-}
-
-fn closed(vertices: &[LatLon]) -> Vec<LatLon> {
-    let mut v = vertices.to_vec();
-    if let Some(first) = v.first().copied() {
-        v.push(first);
-    }
-    v
 }
 
 /// Route points: each positional item with its seq and altitude.
@@ -66,11 +72,11 @@ pub fn to_geojson(plan: &Plan) -> String {
     }
     for poly in &plan.fence.polygons {
         features.push(json!({"type": "Feature", "properties": {"kind": "fence_polygon", "inclusion": poly.inclusion},
-            "geometry": {"type": "Polygon", "coordinates": [closed(&poly.vertices).into_iter().map(pos).collect::<Vec<_>>()]}}));
+            "geometry": {"type": "Polygon", "coordinates": [exterior_ccw(&poly.vertices).into_iter().map(pos).collect::<Vec<_>>()]}}));
     }
     for c in &plan.fence.circles {
         features.push(json!({"type": "Feature", "properties": {"kind": "fence_circle", "inclusion": c.inclusion, "radius_m": c.radius_m},
-            "geometry": {"type": "Polygon", "coordinates": [circle_ring(c.center, c.radius_m).into_iter().map(pos).collect::<Vec<_>>()]}}));
+            "geometry": {"type": "Polygon", "coordinates": [exterior_ccw(&circle_ring(c.center, c.radius_m)).into_iter().map(pos).collect::<Vec<_>>()]}}));
     }
     for r in &plan.rally_points {
         features.push(
@@ -107,8 +113,34 @@ fn placemark(name: &str, style: &str, geometry: &str) -> String {
 
 fn kml_polygon(ring: &[LatLon]) -> String {
     format!(
-        "<Polygon><outerBoundaryIs><LinearRing><coordinates>{}</coordinates></LinearRing></outerBoundaryIs></Polygon>",
-        kml_coords(ring.iter().map(|p| (*p, 0.0)))
+        "<Polygon><altitudeMode>clampToGround</altitudeMode><outerBoundaryIs><LinearRing><coordinates>{}</coordinates></LinearRing></outerBoundaryIs></Polygon>",
+        kml_coords(exterior_ccw(ring).into_iter().map(|p| (p, 0.0)))
+    )
+}
+
+/// A KML `altitudeMode` and the altitude to write for an altitude in `reference`:
+/// AMSL is `absolute`; above terrain is `relativeToGround`; above home is `absolute`
+/// at home's altitude plus the height when home's altitude is known, else
+/// `clampToGround` (KML has no "above home" mode, and terrain is not home's height).
+pub fn kml_altitude(
+    reference: AltitudeReference,
+    alt_m: f64,
+    home_alt_amsl_m: Option<f64>,
+) -> (&'static str, f64) {
+    match reference {
+        AltitudeReference::Amsl => ("absolute", alt_m),
+        AltitudeReference::Terrain => ("relativeToGround", alt_m),
+        AltitudeReference::Home => match home_alt_amsl_m.filter(|h| h.is_finite()) {
+            Some(h) => ("absolute", h + alt_m),
+            None => ("clampToGround", 0.0),
+        },
+    }
+}
+
+fn kml_point(mode: &str, p: LatLon, alt_m: f64) -> String {
+    format!(
+        "<Point><altitudeMode>{mode}</altitudeMode><coordinates>{}</coordinates></Point>",
+        kml_coords([(p, alt_m)])
     )
 }
 
@@ -116,18 +148,35 @@ fn kml_polygon(ring: &[LatLon]) -> String {
 pub fn to_kml(plan: &Plan) -> String {
     let mut body = String::new();
     let route = route(plan);
-    if route.len() >= 2 {
-        let geom = format!(
-            "<LineString><altitudeMode>absolute</altitudeMode><coordinates>{}</coordinates></LineString>",
-            kml_coords(route.iter().map(|r| (r.2, r.3)))
-        );
+    let home_alt = plan.mission.home.map(|h| h.alt_amsl_m);
+    let resolved: Vec<(&str, LatLon, f64)> = route
+        .iter()
+        .map(|(_, item, p, alt_m)| {
+            let reference = item
+                .altitude()
+                .map_or(AltitudeReference::Home, |a| a.reference);
+            let (mode, alt) = kml_altitude(reference, *alt_m, home_alt);
+            (mode, *p, alt)
+        })
+        .collect();
+    if resolved.len() >= 2 {
+        // One line has one mode: the points' when they share it, else on the ground.
+        let mode = resolved[0].0;
+        let geom = if resolved.iter().all(|r| r.0 == mode) {
+            format!(
+                "<LineString><altitudeMode>{mode}</altitudeMode><coordinates>{}</coordinates></LineString>",
+                kml_coords(resolved.iter().map(|r| (r.1, r.2)))
+            )
+        } else {
+            format!(
+                "<LineString><altitudeMode>clampToGround</altitudeMode><coordinates>{}</coordinates></LineString>",
+                kml_coords(resolved.iter().map(|r| (r.1, 0.0)))
+            )
+        };
         body.push_str(&placemark("Route", "route", &geom));
     }
-    for (seq, item, p, alt_m) in &route {
-        let geom = format!(
-            "<Point><coordinates>{}</coordinates></Point>",
-            kml_coords([(*p, *alt_m)])
-        );
+    for ((seq, item, _, _), (mode, p, alt)) in route.iter().zip(&resolved) {
+        let geom = kml_point(mode, *p, *alt);
         body.push_str(&placemark(
             &format!("{seq}: cmd {}", item.to_params().command),
             "waypoint",
@@ -143,7 +192,7 @@ pub fn to_kml(plan: &Plan) -> String {
         body.push_str(&placemark(
             &format!("{name} polygon {i}"),
             style,
-            &kml_polygon(&closed(&poly.vertices)),
+            &kml_polygon(&poly.vertices),
         ));
     }
     for (i, c) in plan.fence.circles.iter().enumerate() {
@@ -159,10 +208,8 @@ pub fn to_kml(plan: &Plan) -> String {
         ));
     }
     for (i, r) in plan.rally_points.iter().enumerate() {
-        let geom = format!(
-            "<Point><coordinates>{}</coordinates></Point>",
-            kml_coords([(r.position, r.altitude.alt_m)])
-        );
+        let (mode, alt) = kml_altitude(r.altitude.reference, r.altitude.alt_m, home_alt);
+        let geom = kml_point(mode, r.position, alt);
         body.push_str(&placemark(&format!("Rally {i}"), "rally", &geom));
     }
     format!(

@@ -32,6 +32,9 @@ pub enum ParseError {
     /// The file as a whole is not what it should be.
     #[error("{0}")]
     Format(String),
+    /// A value no plan may hold (a latitude of 95, an altitude of 1e308, too many items).
+    #[error(transparent)]
+    Value(#[from] crate::limits::ValueError),
 }
 
 /// Why a plan file could not be read or written.
@@ -110,16 +113,20 @@ fn unsupported(path: &Path) -> FileError {
     }
 }
 
-/// Reads a plan from text whose format is `format`.
+/// Reads a plan from text whose format is `format`; values no plan may hold
+/// (out-of-range positions, NaN or huge altitudes, more than 65,535 items) are refused
+/// by [`crate::limits::check_plan`].
 pub fn parse_plan(text: &str, format: Format) -> Result<Plan, ParseError> {
-    match format {
+    let plan = match format {
         Format::QgcPlan => qgc_plan::parse_plan(text),
         Format::QgcMission => qgc_plan::parse_legacy_mission(text),
         Format::Wpl => wpl::parse_any(text),
         Format::Kml | Format::GeoJson => Err(ParseError::Format(
             "KML and GeoJSON are export formats; load a .plan or .waypoints file".into(),
         )),
-    }
+    }?;
+    crate::limits::check_plan(&plan)?;
+    Ok(plan)
 }
 
 /// Reads a plan file, choosing the format by extension.

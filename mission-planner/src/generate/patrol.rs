@@ -273,7 +273,6 @@ fn build_sortie(
             alt_amsl_m: ground_base,
         }),
         cruise_speed_mps: req.vehicle.cruise_speed_mps,
-        vehicle_type: 1,
         ..Mission::default()
     };
     if let Some((first, rest)) = profile.split_first() {
