@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use gdal::vector::LayerAccess;
 use geo_intel::elevation::Dem;
+use geo_intel::prelude::*;
 use geo_intel::risk::{GridSpec, WeightedPoint, kernel_density};
 use mission_planner::LatLon;
 use rand::rngs::StdRng;

@@ -8,6 +8,9 @@ use crate::grid::Grid;
 use crate::vector::VectorLayer;
 use mission_planner::LatLon;
 
+/// The most risk samples one ranking may take (as many as a profile may).
+pub const MAX_SAMPLES: f64 = 10_000_000.0;
+
 /// One stretch of border and the risk along it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BorderSegmentRisk {
@@ -32,7 +35,9 @@ pub struct BorderSegmentRisk {
 /// returns the pieces sorted by mean risk, highest first.
 ///
 /// Pieces where the risk grid has no data at all get a mean of 0 (no incidents
-/// were near enough to be in the grid). Fails on an empty border layer.
+/// were near enough to be in the grid). Fails on an empty border layer, and with
+/// [`GeoError::Argument`] when the pieces are so short that the border would take
+/// more than [`MAX_SAMPLES`] samples.
 pub fn rank_border(
     border: &VectorLayer,
     risk: &Grid,
@@ -53,6 +58,13 @@ pub fn rank_border(
     let seg_m = segment_km * 1000.0;
     let per_seg = (seg_m / 500.0).ceil().max(20.0);
     let step_m = seg_m / per_seg;
+    let border_m: f64 = lines.iter().map(|l| length_m(&l.line)).sum();
+    if border_m / step_m > MAX_SAMPLES {
+        return Err(GeoError::Argument(format!(
+            "{:.0} km of border in {segment_km} km segments is more than {MAX_SAMPLES} samples; use longer segments",
+            border_m / 1000.0
+        )));
+    }
     let per_seg = per_seg as u64;
     let mut out = Vec::new();
     for NamedLine { name, line } in &lines {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use mission_planner::LatLon;
 use serde::Serialize;
 use serde_json::Value;
@@ -11,12 +11,18 @@ use serde_json::Value;
 use crate::error::{GeoError, Result};
 use crate::vector::read_vector_layer;
 
+pub use geo_model::time::parse_time;
+
 /// Field names tried, in order, for each incident property.
 pub const TIME_FIELDS: [&str; 5] = ["time", "datetime", "timestamp", "date", "time_utc"];
 /// Field names tried for the category.
 pub const CATEGORY_FIELDS: [&str; 3] = ["category", "type", "kind"];
 /// Field names tried for the severity.
 pub const SEVERITY_FIELDS: [&str; 3] = ["severity", "weight", "score"];
+
+/// The largest severity an incident may have: far above any scoring scale, and low
+/// enough that a risk grid of millions of them stays finite in f32.
+pub const MAX_SEVERITY: f64 = 1e9;
 
 /// One incident.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,33 +35,6 @@ pub struct Incident {
     pub category: String,
     /// Relative weight, 1.0 when the source has none.
     pub severity: f64,
-}
-
-/// Parses the time formats found in incident logs: RFC 3339, `YYYY-MM-DD HH:MM:SS`
-/// (taken as UTC), `YYYY-MM-DDTHH:MM:SS` and plain dates (midnight UTC).
-pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    let t = text.trim();
-    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-        return Some(d.with_timezone(&Utc));
-    }
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y/%m/%d %H:%M:%S",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y/%m/%d %H:%M:%S%#z",
-    ] {
-        if let Ok(d) = NaiveDateTime::parse_from_str(t, fmt) {
-            return Some(d.and_utc());
-        }
-    }
-    if let Ok(d) = DateTime::parse_from_str(t, "%Y/%m/%d %H:%M:%S%#z") {
-        return Some(d.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
 }
 
 fn find_field<'a>(
@@ -128,10 +107,10 @@ pub fn read_incidents(path: &Path, time_field: Option<&str>) -> Result<Vec<Incid
                 ));
             }
         };
-        if !(severity.is_finite() && severity >= 0.0) {
+        if !(severity.is_finite() && (0.0..=MAX_SEVERITY).contains(&severity)) {
             return Err(GeoError::invalid(
                 path,
-                format!("feature {i}: severity {severity} must be >= 0"),
+                format!("feature {i}: severity {severity} must be within 0..={MAX_SEVERITY}"),
             ));
         }
         out.push(Incident {
@@ -142,29 +121,4 @@ pub fn read_incidents(path: &Path, time_field: Option<&str>) -> Result<Vec<Incid
         });
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn time_formats() {
-        let t = Utc.with_ymd_and_hms(2026, 6, 1, 10, 30, 0).unwrap();
-        for s in [
-            "2026-06-01T10:30:00Z",
-            "2026-06-01T12:30:00+02:00",
-            "2026-06-01 10:30:00",
-            "2026-06-01T10:30:00",
-            " 2026/06/01 10:30:00 ",
-        ] {
-            assert_eq!(parse_time(s), Some(t), "{s}");
-        }
-        assert_eq!(
-            parse_time("2026-06-01"),
-            Some(Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap())
-        );
-        assert_eq!(parse_time("last tuesday"), None);
-    }
 }

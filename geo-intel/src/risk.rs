@@ -14,7 +14,7 @@ use gdal::raster::Buffer;
 
 use crate::crs;
 use crate::error::{GeoError, Result};
-use crate::grid::{Grid, extent_wgs84};
+use crate::grid::{Grid, ProjProjection, extent_wgs84};
 use crate::incidents::Incident;
 use crate::vector::LonLatBounds;
 
@@ -270,6 +270,15 @@ pub fn compute_risk(
         })
         .collect();
     let values = kernel_density(&points, &spec, params.bandwidth_m);
+    if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+        return Err(GeoError::invalid(
+            source,
+            format!(
+                "the risk density reaches {v} (severities too large for a {} m bandwidth); lower the severities",
+                params.bandwidth_m
+            ),
+        ));
+    }
     Ok(RiskGrid {
         spec,
         crs_wkt: srs.to_wkt().map_err(|e| GeoError::crs(source, e))?,
@@ -299,8 +308,31 @@ impl RiskGrid {
     }
 
     /// Writes the grid as a Float32 GeoTIFF (DEFLATE) with its projection and
-    /// GeoTransform, and the parameters as metadata.
+    /// GeoTransform, and the parameters as metadata. The write is atomic
+    /// (`vigil_fs::write_atomic_at`): GDAL writes a temporary file beside `path`,
+    /// which replaces `path` only once complete and on disk.
     pub fn write_geotiff(&self, path: &Path) -> Result<()> {
+        // GDAL's reason, carried through the io::Error the atomic write expects.
+        let mut gdal_error: Option<GeoError> = None;
+        let result = vigil_fs::write_atomic_at(path, |tmp| {
+            self.write_geotiff_to(tmp, path).map_err(|e| {
+                let text = match &e {
+                    GeoError::Write { reason, .. } => reason.clone(),
+                    other => other.to_string(),
+                };
+                gdal_error = Some(e);
+                std::io::Error::other(text)
+            })
+        });
+        match (result, gdal_error) {
+            (Ok(()), _) => Ok(()),
+            (Err(_), Some(e)) => Err(e),
+            (Err(e), None) => Err(GeoError::write(path, e.source)),
+        }
+    }
+
+    /// Writes the GeoTIFF at `tmp`; errors name `path`, the file the user asked for.
+    fn write_geotiff_to(&self, tmp: &Path, path: &Path) -> Result<()> {
         let driver = gdal::DriverManager::get_driver_by_name("GTiff")
             .map_err(|e| GeoError::write(path, e))?;
         let options: gdal::raster::RasterCreationOptions =
@@ -309,7 +341,7 @@ impl RiskGrid {
                 .collect();
         let mut ds = driver
             .create_with_band_type_with_options::<f32, _>(
-                path,
+                tmp,
                 self.spec.cols,
                 self.spec.rows,
                 1,
@@ -360,6 +392,7 @@ impl RiskGrid {
             rows: self.spec.rows,
             geo_transform: gt,
             crs_wkt: Some(self.crs_wkt.clone()),
+            projection: Some(ProjProjection::new(&self.crs_wkt, source)?.shared()),
             values: self.values.clone(),
             bounds: extent_wgs84(&gt, self.spec.cols, self.spec.rows, &srs, source)?,
         })

@@ -1,5 +1,9 @@
-//! Flown tracks from GPX or GeoJSON (or any OGR source), or from `.tlog` telemetry
-//! (read by gcs-link), as timed point sequences.
+//! Flown tracks as timed point sequences: plain values, read here from GPX or
+//! GeoJSON (or any OGR source).
+//!
+//! `.tlog` telemetry is MAVLink, which this crate knows nothing of: gcs-link reads a
+//! log's positions (`gcs_link::tlog::vehicle_positions`) and the caller turns each
+//! vehicle's fixes into a [`Track`].
 
 use std::path::Path;
 
@@ -43,21 +47,26 @@ fn file_label(path: &Path) -> String {
     )
 }
 
+/// The extension of MAVLink telemetry logs, which [`read_tracks`] refuses.
+pub const TLOG_EXTENSION: &str = "tlog";
+
 /// Reads the tracks of `path`.
 ///
-/// `.tlog` (MAVLink telemetry, as Vigil, QGroundControl and MAVProxy record it): one
-/// track per vehicle, see [`read_tlog_tracks`].
 /// GPX: the `track_points` layer, split by track and segment, with their times.
 /// Other sources: line features become tracks (times from `start_time`/`end_time`,
 /// interpolated along the line, or one `time` for all of it); point features
 /// become tracks grouped by a `track`/`track_id`/`vehicle` field (one track if
-/// none) in time order. Fails on an empty source.
+/// none) in time order. Fails on an empty source, and on a `.tlog` telemetry log
+/// (read those with gcs-link; see the module docs).
 pub fn read_tracks(path: &Path) -> Result<Vec<Track>> {
     if path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case(gcs_link::tlog::TLOG_EXTENSION))
+        .is_some_and(|e| e.eq_ignore_ascii_case(TLOG_EXTENSION))
     {
-        return read_tlog_tracks(path);
+        return Err(GeoError::Open {
+            path: path.to_path_buf(),
+            reason: "MAVLink telemetry is not a GIS track file: read its positions with gcs-link (gcs_link::tlog::vehicle_positions)".into(),
+        });
     }
     let label = file_label(path);
     let ds = open_vector(path)?;
@@ -171,206 +180,4 @@ fn tracks_from_features(features: &[Feature], label: &str) -> Vec<Track> {
         });
     }
     tracks
-}
-
-/// Reads one track per vehicle from a `.tlog`: its GLOBAL_POSITION_INT fixes (or, for
-/// a vehicle that sends none, its GPS_RAW_INT fixes with at least a 2D fix), timed by
-/// the log, in log order. Ground stations in the log (a `MAV_TYPE_GCS` heartbeat) and
-/// positions at exactly 0°, 0° (what autopilots report before a fix) are left out.
-/// Damaged bytes in the log are skipped (gcs-link's reader); fails on an unreadable
-/// file or a log without positions.
-pub fn read_tlog_tracks(path: &Path) -> Result<Vec<Track>> {
-    use gcs_link::mavlink::dialects::common::{GpsFixType, MavMessage, MavType};
-    use std::collections::{BTreeMap, BTreeSet};
-
-    let reader = gcs_link::tlog::TlogReader::open(path).map_err(|e| GeoError::Open {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    let mut fused: BTreeMap<u8, Vec<TrackPoint>> = BTreeMap::new();
-    let mut raw_gps: BTreeMap<u8, Vec<TrackPoint>> = BTreeMap::new();
-    let mut ground_stations = BTreeSet::new();
-    let point = |lat: i32, lon: i32, time_us: u64| {
-        (lat != 0 || lon != 0).then(|| TrackPoint {
-            position: LatLon::new(f64::from(lat) / 1e7, f64::from(lon) / 1e7),
-            time: i64::try_from(time_us)
-                .ok()
-                .and_then(DateTime::from_timestamp_micros),
-        })
-    };
-    for entry in reader {
-        let entry = entry.map_err(|e| GeoError::Read {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        let (sysid, t) = (entry.frame.sysid, entry.time_us);
-        match &entry.frame.msg {
-            MavMessage::HEARTBEAT(hb) if hb.mavtype == MavType::MAV_TYPE_GCS => {
-                ground_stations.insert(sysid);
-            }
-            MavMessage::GLOBAL_POSITION_INT(p) => {
-                fused
-                    .entry(sysid)
-                    .or_default()
-                    .extend(point(p.lat, p.lon, t));
-            }
-            MavMessage::GPS_RAW_INT(g)
-                if !matches!(
-                    g.fix_type,
-                    GpsFixType::GPS_FIX_TYPE_NO_GPS | GpsFixType::GPS_FIX_TYPE_NO_FIX
-                ) =>
-            {
-                raw_gps
-                    .entry(sysid)
-                    .or_default()
-                    .extend(point(g.lat, g.lon, t));
-            }
-            _ => {}
-        }
-    }
-    for (sysid, points) in raw_gps {
-        fused.entry(sysid).or_insert(points);
-    }
-    let label = file_label(path);
-    let tracks: Vec<Track> = fused
-        .into_iter()
-        .filter(|(sysid, points)| !ground_stations.contains(sysid) && !points.is_empty())
-        .map(|(sysid, points)| Track {
-            name: format!("{label} system {sysid}"),
-            points,
-        })
-        .collect();
-    if tracks.is_empty() {
-        return Err(GeoError::Empty {
-            path: path.to_path_buf(),
-            reason: "no vehicle positions (GLOBAL_POSITION_INT or GPS_RAW_INT)".into(),
-        });
-    }
-    Ok(tracks)
-}
-
-#[cfg(test)]
-mod tlog_tests {
-    use super::*;
-    use gcs_link::frame::encode_v2;
-    use gcs_link::mavlink::dialects::common::{
-        GLOBAL_POSITION_INT_DATA, GPS_RAW_INT_DATA, GpsFixType, HEARTBEAT_DATA, MavMessage, MavType,
-    };
-    use gcs_link::tlog::TlogWriter;
-
-    fn position(lat_deg: f64, lon_deg: f64) -> MavMessage {
-        MavMessage::GLOBAL_POSITION_INT(GLOBAL_POSITION_INT_DATA {
-            lat: (lat_deg * 1e7).round() as i32,
-            lon: (lon_deg * 1e7).round() as i32,
-            ..Default::default()
-        })
-    }
-
-    #[test]
-    fn one_track_per_vehicle_with_log_times() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("patrol.tlog");
-        let mut w = TlogWriter::new(std::fs::File::create(&path).unwrap());
-        let t0 = 1_795_743_536_000_000u64; // 2026-11-27T01:38:56Z
-        let gcs = MavMessage::HEARTBEAT(HEARTBEAT_DATA {
-            mavtype: MavType::MAV_TYPE_GCS,
-            ..Default::default()
-        });
-        w.append(t0, &encode_v2(255, 190, 0, &gcs)).unwrap();
-        // A ground station's own position is not a patrol track.
-        w.append(t0, &encode_v2(255, 190, 1, &position(13.5, 2.1)))
-            .unwrap();
-        // Before a fix: 0, 0.
-        w.append(t0, &encode_v2(1, 1, 0, &position(0.0, 0.0)))
-            .unwrap();
-        for i in 0..3u8 {
-            let t = t0 + u64::from(i) * 1_000_000;
-            let p = position(16.97 + f64::from(i) * 0.001, 7.98);
-            w.append(t, &encode_v2(1, 1, i + 1, &p)).unwrap();
-            w.append(
-                t,
-                &encode_v2(2, 1, i, &position(17.0, 8.0 + f64::from(i) * 0.001)),
-            )
-            .unwrap();
-        }
-        // A vehicle sending only GPS_RAW_INT; its no-fix report is left out.
-        for (i, fix) in [
-            GpsFixType::GPS_FIX_TYPE_NO_FIX,
-            GpsFixType::GPS_FIX_TYPE_3D_FIX,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let g = MavMessage::GPS_RAW_INT(GPS_RAW_INT_DATA {
-                lat: 180_000_000 + i as i32,
-                lon: 90_000_000,
-                fix_type: fix,
-                ..Default::default()
-            });
-            w.append(t0 + 5_000_000, &encode_v2(3, 1, i as u8, &g))
-                .unwrap();
-        }
-        w.into_inner().unwrap();
-
-        let tracks = read_tracks(&path).unwrap();
-        let names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "patrol.tlog system 1",
-                "patrol.tlog system 2",
-                "patrol.tlog system 3"
-            ]
-        );
-        let one = &tracks[0].points;
-        assert_eq!(one.len(), 3);
-        assert!((one[2].position.lat_deg - 16.972).abs() < 1e-7);
-        assert_eq!(
-            one[1].time.unwrap().to_rfc3339(),
-            "2026-11-27T01:38:57+00:00"
-        );
-        assert_eq!(tracks[2].points.len(), 1);
-        assert!((tracks[2].points[0].position.lat_deg - 18.000_000_1).abs() < 1e-9);
-    }
-
-    #[test]
-    fn a_log_without_positions_is_empty_and_a_missing_one_names_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("quiet.tlog");
-        std::fs::write(&path, b"").unwrap();
-        let err = read_tracks(&path).unwrap_err();
-        assert!(matches!(err, GeoError::Empty { .. }), "{err}");
-        let missing = dir.path().join("nowhere.tlog");
-        let err = read_tracks(&missing).unwrap_err();
-        assert!(matches!(err, GeoError::Open { .. }), "{err}");
-        assert!(err.to_string().contains("nowhere.tlog"), "{err}");
-    }
-
-    #[test]
-    fn reads_the_ardupilot_sitl_log() {
-        let path = Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/data/05_telemetry/uavlogviewer_vtol_sitl.tlog"
-        ));
-        assert!(path.is_file(), "fixture {} is missing", path.display());
-        let tracks = read_tracks(path).unwrap();
-        assert_eq!(tracks.len(), 1, "one vehicle");
-        let t = &tracks[0];
-        // Every GLOBAL_POSITION_INT in the log (807, as pymavlink counts them; none at 0, 0).
-        assert_eq!(t.points.len(), 807);
-        // ArduPilot SITL's default home: Canberra Model Aircraft Club, Australia.
-        for p in &t.points {
-            assert!((p.position.lat_deg + 35.36).abs() < 0.05, "{p:?}");
-            assert!((p.position.lon_deg - 149.16).abs() < 0.05, "{p:?}");
-        }
-        let (first, last) = (
-            t.points[0].time.unwrap(),
-            t.points.last().unwrap().time.unwrap(),
-        );
-        assert!(
-            first.to_rfc3339().starts_with("2018-08-08T14:06"),
-            "{first}"
-        );
-        assert!(last > first);
-    }
 }

@@ -5,109 +5,17 @@
 //! Features are reprojected to WGS84 lon/lat (x = lon), keep their attributes, and
 //! keep multi-part geometries and polygon holes as they are.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use gdal::vector::{FieldValue, LayerAccess};
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
-use geo::BoundingRect;
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::crs;
 use crate::error::{GeoError, Result};
 
-/// One feature: a WGS84 geometry (x = lon, y = lat, degrees) and its attributes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Feature {
-    /// The geometry in WGS84 degrees, multi-parts and holes kept.
-    pub geometry: geo::Geometry<f64>,
-    /// Attribute values by field name; dates and times as RFC 3339 text.
-    pub attributes: Map<String, Value>,
-}
-
-/// A vector layer copied out of GDAL: owned, `Send + Sync`, in WGS84.
-#[derive(Debug, Clone)]
-pub struct VectorLayer {
-    /// The layer name inside its source.
-    pub name: String,
-    /// The file (or connection string) it was read from.
-    pub source: PathBuf,
-    /// The name of the source CRS, as GDAL reports it.
-    pub source_crs: String,
-    /// Field names in source order.
-    pub fields: Vec<String>,
-    /// The features that have a geometry.
-    pub features: Vec<Feature>,
-    /// How many features were skipped because they had no (or an empty) geometry.
-    pub skipped_without_geometry: usize,
-}
-
-/// Bounds in WGS84 degrees.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct LonLatBounds {
-    /// Western edge, degrees east.
-    pub west_deg: f64,
-    /// Southern edge, degrees north.
-    pub south_deg: f64,
-    /// Eastern edge, degrees east.
-    pub east_deg: f64,
-    /// Northern edge, degrees north.
-    pub north_deg: f64,
-}
-
-impl VectorLayer {
-    /// The bounds of all features, or `None` for an empty layer.
-    pub fn bounds(&self) -> Option<LonLatBounds> {
-        let mut it = self
-            .features
-            .iter()
-            .filter_map(|f| f.geometry.bounding_rect());
-        let first = it.next()?;
-        let r = it.fold(first, |a, b| {
-            geo::Rect::new(
-                geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-            )
-        });
-        Some(LonLatBounds {
-            west_deg: r.min().x,
-            south_deg: r.min().y,
-            east_deg: r.max().x,
-            north_deg: r.max().y,
-        })
-    }
-
-    /// The features whose `time_field` falls in `from..=to` (either end open).
-    /// Features without a readable time are left out.
-    pub fn features_between(
-        &self,
-        time_field: &str,
-        from: Option<chrono::DateTime<chrono::Utc>>,
-        to: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Vec<&Feature> {
-        self.features
-            .iter()
-            .filter(|f| {
-                let Some(Value::String(t)) = f.attributes.get(time_field) else {
-                    return false;
-                };
-                crate::incidents::parse_time(t)
-                    .is_some_and(|t| from.is_none_or(|a| t >= a) && to.is_none_or(|b| t <= b))
-            })
-            .collect()
-    }
-
-    /// This layer, or [`GeoError::Empty`] naming the file if it has no features.
-    pub fn require_features(self) -> Result<Self> {
-        if self.features.is_empty() {
-            return Err(GeoError::Empty {
-                path: self.source.clone(),
-                reason: format!("layer {:?} has no features with a geometry", self.name),
-            });
-        }
-        Ok(self)
-    }
-}
+pub use geo_model::bounds::LonLatBounds;
+pub use geo_model::vector::{Feature, VectorLayer};
 
 fn is_csv(path: &Path) -> bool {
     path.extension()
@@ -261,7 +169,10 @@ fn field_to_json(value: Option<FieldValue>) -> Value {
         Some(FieldValue::IntegerValue(v)) => Value::from(v),
         Some(FieldValue::Integer64Value(v)) => Value::from(v),
         Some(FieldValue::RealValue(v)) => {
-            serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+            // A number JSON cannot hold (NaN, infinity) stays visible as text, so a
+            // reader that needs a number rejects it instead of seeing no value.
+            serde_json::Number::from_f64(v)
+                .map_or_else(|| Value::from(v.to_string()), Value::Number)
         }
         Some(FieldValue::StringValue(v)) => Value::from(v),
         Some(FieldValue::DateValue(d)) => Value::from(d.to_string()),

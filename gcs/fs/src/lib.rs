@@ -1,7 +1,8 @@
 //! Vigil's one atomic file write.
 //!
 //! Plans, the parameter cache, screenshots, rasters and vector outputs all go through
-//! [`write_atomic`] (or [`write_atomic_with`] for writers that stream), so a crash or a
+//! [`write_atomic`] (or [`write_atomic_with`] for writers that stream, [`write_atomic_at`]
+//! for writers such as GDAL that only take a file name), so a crash or a
 //! full disk leaves either the old file or the new one, never half of either:
 //!
 //! 1. the bytes go to a new temporary file in the target's own folder (a rename across
@@ -59,6 +60,41 @@ pub fn write_atomic_with(
         let mut w = BufWriter::new(file);
         write(&mut w)?;
         let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp_path, path)?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp_path);
+    }
+    result.map_err(err)
+}
+
+/// Writes `path` atomically through a writer that only takes a file name (GDAL's raster
+/// drivers, a child process): `write` gets a new, empty temporary path in the target's
+/// folder and writes the whole file there; once it returned `Ok`, the file is flushed
+/// to disk, renamed over `path` and the folder flushed, as [`write_atomic`] does. On
+/// any failure the temporary file is removed and `path` keeps its old content.
+///
+/// The temporary name ends in `.tmp`, so `write` must not choose a format by extension.
+pub fn write_atomic_at(
+    path: &Path,
+    write: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
+    let err = |source| WriteError {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = parent_dir(path);
+    let (tmp_path, file) = create_temp(dir, path).map_err(err)?;
+    drop(file);
+    let result = (|| {
+        write(&tmp_path)?;
+        let file = OpenOptions::new().write(true).open(&tmp_path)?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            file.set_permissions(meta.permissions())?;
+        }
         file.sync_all()?;
         drop(file);
         std::fs::rename(&tmp_path, path)?;
@@ -140,6 +176,32 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("a.plan") && e.to_string().contains("disk full"));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_path_writer_commits_only_on_success() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("risk.tif");
+        write_atomic(&path, b"old").unwrap();
+        // A failing writer (as GDAL failing half way): the old file stays, no temp left.
+        let e = write_atomic_at(&path, |tmp| {
+            assert_eq!(tmp.parent(), Some(dir.path()), "temp beside the target");
+            assert_ne!(tmp, path);
+            std::fs::write(tmp, b"half")?;
+            Err(std::io::Error::other("driver failed"))
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("risk.tif") && e.to_string().contains("driver failed"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // A writer that replaces the file at the path it was given (as GDAL's Create).
+        write_atomic_at(&path, |tmp| {
+            std::fs::remove_file(tmp)?;
+            std::fs::write(tmp, b"new")
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

@@ -6,7 +6,7 @@
 //! through it), computed once off the frame and tested without a GPU.
 
 use geo::{Centroid, Geometry, LineString, Polygon};
-use geo_intel::vector::VectorLayer;
+use geo_model::VectorLayer;
 use mission_planner::{ElevationModel, LatLon};
 use serde_json::Value;
 

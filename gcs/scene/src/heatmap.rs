@@ -5,7 +5,7 @@
 //! extent, coloured from transparent through yellow to red, and lifted just above the
 //! ground. Cells with no risk are left out entirely.
 
-use geo_intel::vector::LonLatBounds;
+use geo_model::LonLatBounds;
 use mission_planner::LatLon;
 
 use crate::frame::{Enu, LocalFrame};

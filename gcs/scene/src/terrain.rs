@@ -1,6 +1,10 @@
 //! Terrain tiles with level of detail, built from a DEM and coloured by elevation with
 //! hillshade, or draped with an imagery layer.
 //!
+//! The DEM and the imagery are owned grids (`geo_model::Dem`, `geo_model::Grid`) that
+//! the app reads with geo-intel and hands over: this crate never opens a file or links
+//! GDAL.
+//!
 //! Exists so the map's terrain is computed and tested without a GPU: a quadtree of
 //! square tiles over the DEM in the local frame, a distance-based choice of which tiles
 //! to draw for a camera position, and each tile's vertex arrays (positions relative to
@@ -9,9 +13,7 @@
 
 use std::sync::Arc;
 
-use geo_intel::elevation::Dem;
-use geo_intel::grid::Grid;
-use geo_intel::vector::LonLatBounds;
+use geo_model::{Dem, Grid, LonLatBounds};
 use mission_planner::{ElevationModel, LatLon};
 
 use crate::frame::{Enu, LocalFrame};
@@ -451,6 +453,7 @@ fn normalise(v: [f64; 3]) -> [f64; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo_intel::prelude::*;
     use std::collections::BTreeSet;
     use std::path::Path;
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use geo_intel::vector::LonLatBounds;
 use mission_planner::LatLon;
+use vigil_values::checked::positive;
 
 /// Vigil geo-intel: GIS layers, elevation, risk heatmaps and patrol coverage.
 #[derive(Debug, Parser)]
@@ -42,7 +43,7 @@ pub enum Command {
         #[arg(long = "dem", required = true)]
         dems: Vec<PathBuf>,
         /// Sample spacing along the path, metres.
-        #[arg(long, default_value_t = 100.0)]
+        #[arg(long, default_value_t = 100.0, value_parser = positive)]
         step_m: f64,
         /// The path's vertices as LAT,LON (at least two).
         #[arg(required = true, num_args = 2.., value_parser = parse_lat_lon, allow_negative_numbers = true)]
@@ -59,7 +60,7 @@ pub enum Command {
         #[arg(long)]
         risk: PathBuf,
         /// Segment length, km.
-        #[arg(long, default_value_t = 10.0)]
+        #[arg(long, default_value_t = 10.0, value_parser = positive)]
         segment_km: f64,
         /// Show only the N riskiest segments.
         #[arg(long)]
@@ -74,10 +75,10 @@ pub enum Command {
         #[arg(long = "tracks", required = true)]
         tracks: Vec<PathBuf>,
         /// Sensor footprint width across the track, metres.
-        #[arg(long)]
+        #[arg(long, value_parser = positive)]
         footprint_m: f64,
         /// Only tracks flown in the last N hours.
-        #[arg(long)]
+        #[arg(long, value_parser = positive)]
         since_hours: Option<f64>,
         /// Analysis time (RFC 3339); default: now.
         #[arg(long, value_parser = parse_now)]
@@ -100,13 +101,13 @@ pub struct HeatmapArgs {
     #[arg(long)]
     pub incidents: PathBuf,
     /// Cell size, metres.
-    #[arg(long)]
+    #[arg(long, value_parser = positive)]
     pub cell_m: f64,
     /// Kernel bandwidth (Gaussian standard deviation), metres.
-    #[arg(long)]
+    #[arg(long, value_parser = positive)]
     pub bandwidth_m: f64,
     /// Half-life of an incident's weight, days (default: no decay).
-    #[arg(long)]
+    #[arg(long, value_parser = positive)]
     pub half_life_days: Option<f64>,
     /// Analysis time (RFC 3339); default: the latest incident.
     #[arg(long, value_parser = parse_now)]
@@ -153,18 +154,22 @@ fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
 fn parse_bounds(s: &str) -> Result<LonLatBounds, String> {
     let v: Vec<f64> = s
         .split(',')
-        .map(|x| x.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("{s:?}: {e}"))?;
+        .map(vigil_values::checked::finite)
+        .collect::<Result<_, _>>()?;
+    let lon_ok = |x: f64| (-180.0..=180.0).contains(&x);
+    let lat_ok = |y: f64| (-90.0..=90.0).contains(&y);
     match v[..] {
-        [w, s_, e, n] if w < e && s_ < n => Ok(LonLatBounds {
-            west_deg: w,
-            south_deg: s_,
-            east_deg: e,
-            north_deg: n,
-        }),
+        [w, s_, e, n] if lon_ok(w) && lon_ok(e) && lat_ok(s_) && lat_ok(n) && w < e && s_ < n => {
+            Ok(LonLatBounds {
+                west_deg: w,
+                south_deg: s_,
+                east_deg: e,
+                north_deg: n,
+            })
+        }
         _ => Err(format!(
-            "{s:?}: expected WEST,SOUTH,EAST,NORTH with WEST < EAST and SOUTH < NORTH"
+            "{:?}: expected WEST,SOUTH,EAST,NORTH degrees with -180 <= WEST < EAST <= 180 and -90 <= SOUTH < NORTH <= 90",
+            s.trim()
         )),
     }
 }

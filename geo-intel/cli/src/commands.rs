@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
+use geo_intel::GeoError;
 use geo_intel::coverage::{CoverageParams, coverage};
 use geo_intel::elevation::{Dem, bounds_of};
 use geo_intel::grid::Grid;
+use geo_intel::prelude::*;
 use geo_intel::risk::{RiskParams, compute_risk};
 use geo_intel::vector::read_vector_layer;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -120,7 +122,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             let layer = read_vector_layer(border, None)?.require_features()?;
             let mut all = Vec::new();
             for t in tracks {
-                all.extend(geo_intel::tracks::read_tracks(t)?);
+                all.extend(crate::tracks::read_tracks(t)?);
             }
             pb.set_message(format!("checking coverage of {} tracks", all.len()));
             let params = CoverageParams {
@@ -131,8 +133,9 @@ pub fn run(cli: &Cli) -> Result<()> {
             let report = coverage(&layer, &all, &params)?;
             pb.finish_and_clear();
             if let Some(out) = output {
-                std::fs::write(out, serde_json::to_string(&report.to_geojson())?)
-                    .with_context(|| format!("cannot write {}", out.display()))?;
+                let text = serde_json::to_string(&report.to_geojson())?;
+                vigil_fs::write_atomic(out, text.as_bytes())
+                    .map_err(|e| GeoError::write(out, e.source))?;
             }
             if cli.json {
                 print_json(&serde_json::to_value(&report)?)

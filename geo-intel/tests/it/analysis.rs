@@ -6,6 +6,7 @@ use geo_intel::chainage::{border_lines, stations};
 use geo_intel::coverage::{CoverageParams, coverage};
 use geo_intel::grid::Grid;
 use geo_intel::incidents::{Incident, read_incidents};
+use geo_intel::prelude::*;
 use geo_intel::risk::{RiskParams, compute_risk};
 use geo_intel::tracks::read_tracks;
 use geo_intel::vector::read_vector_layer;

@@ -3,6 +3,7 @@
 use geo_intel::GeoError;
 use geo_intel::elevation::Dem;
 use geo_intel::incidents::read_incidents;
+use geo_intel::prelude::*;
 use geo_intel::vector::{read_vector, read_vector_layer};
 
 use crate::util::{data, tmp, write};

@@ -2,6 +2,7 @@
 
 use geo_intel::elevation::Dem;
 use geo_intel::grid::Grid;
+use geo_intel::prelude::*;
 use geo_intel::vector::LonLatBounds;
 use geo_intel::{GeoError, info};
 use mission_planner::{ElevationModel, LatLon};

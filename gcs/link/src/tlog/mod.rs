@@ -13,9 +13,11 @@
 //!   every [`TLOG_SYNC_INTERVAL`](crate::constants::TLOG_SYNC_INTERVAL) and on close,
 //!   so a power loss loses at most the last sync interval.
 //! - [`TlogReader`] reads a log back as [`TlogEntry`] values, counting what it skips.
+//! - [`vehicle_positions`] reads where each vehicle in a log was, as plain values.
 //! - The `tlog:PATH[@SPEED]` link address replays a log as a link
 //!   ([`LinkAddress::Tlog`](crate::LinkAddress::Tlog)).
 
+mod positions;
 mod reader;
 mod writer;
 
@@ -24,6 +26,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mavlink::MAVLinkMessageRaw;
 
+pub use positions::{PositionFix, VehiclePositions, vehicle_positions};
 pub use reader::{ReadStats, TlogEntry, TlogReader};
 pub use writer::{SyncData, TlogRecorder, TlogWriter, session_file_name};
 

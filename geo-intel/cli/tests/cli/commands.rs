@@ -1,30 +1,8 @@
 //! The exact command forms of the issue, run as a user would.
 
-mod util;
-
-use std::process::Command;
-
 use serde_json::Value;
 
-use crate::util::{asset, data, gdal_pixel, tmp};
-
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_geo-intel"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn json(args: &[&str]) -> Value {
-    let (ok, out, err) = run(args);
-    assert!(ok, "geo-intel {args:?} failed: {err}");
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-}
+use crate::util::{asset, data, gdal_pixel, json, run, tmp};
 
 #[test]
 fn info_json() {
@@ -64,7 +42,8 @@ fn sample_json_with_null_for_no_data() {
     assert!((got - gdal_pixel(&dem, 1, 250, 660)).abs() < 1e-6);
     assert!(v[1]["elev_m"].is_null());
     // Nothing covered at all: an error naming the DEM.
-    let (ok, _, err) = run(&["sample", "--dem", dem.to_str().unwrap(), "-30,30", "--json"]);
+    let r = run(&["sample", "--dem", dem.to_str().unwrap(), "-30,30"]);
+    let (ok, err) = (r.ok(), r.err);
     assert!(!ok);
     assert!(
         err.contains("globe_g10g_niger_30arcsec.tif") && err.contains("does not cover"),
@@ -77,7 +56,7 @@ fn heatmap_rank_border_and_coverage() {
     let dir = tmp();
     let risk = dir.path().join("risk.tif");
     let incidents = asset("SYNTHETIC_incidents_niger.geojson");
-    let (ok, _, err) = run(&[
+    let r = run(&[
         "heatmap",
         "--incidents",
         incidents.to_str().unwrap(),
@@ -90,7 +69,7 @@ fn heatmap_rank_border_and_coverage() {
         "-o",
         risk.to_str().unwrap(),
     ]);
-    assert!(ok, "{err}");
+    assert!(r.ok(), "{}", r.err);
     let gi = crate::util::gdalinfo(&risk);
     assert_eq!(gi["geoTransform"][1].as_f64(), Some(1000.0));
     assert!(
@@ -145,7 +124,8 @@ fn heatmap_rank_border_and_coverage() {
 fn bad_input_exits_with_the_file_in_the_message() {
     let dir = tmp();
     let bad = crate::util::write(dir.path(), "bad.geojson", "{ not json");
-    let (ok, _, err) = run(&["info", bad.to_str().unwrap(), "--json"]);
+    let r = run(&["info", bad.to_str().unwrap(), "--json"]);
+    let (ok, err) = (r.ok(), r.err);
     assert!(!ok);
     assert!(err.contains("bad.geojson"), "{err}");
     assert!(!err.contains("panicked"), "{err}");

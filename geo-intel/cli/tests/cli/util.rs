@@ -1,11 +1,51 @@
-//! Helpers: the shared real data, independent tools (gdal-bin, pyproj), temp files.
+//! Helpers: running the binary, the shared real data, independent tools (gdal-bin),
+//! temp files.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use serde_json::Value;
+
+/// What a run of `geo-intel` gave: its exit status, stdout and stderr.
+pub struct Run {
+    /// The exit status (`None` if killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub out: String,
+    /// Standard error.
+    pub err: String,
+}
+
+impl Run {
+    /// Whether it exited 0.
+    pub fn ok(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+/// Runs `geo-intel` with `args`.
+pub fn run(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_geo-intel"))
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code(),
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+        err: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `geo-intel` with `args`, expects success and returns its stdout as JSON.
+pub fn json(args: &[&str]) -> Value {
+    let r = run(args);
+    assert!(r.ok(), "geo-intel {args:?} failed: {}", r.err);
+    serde_json::from_str(&r.out).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.out))
+}
+
 /// `../shared/data` beside the repository (CI clones it there).
 pub fn data(rel: &str) -> PathBuf {
-    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"));
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
     assert!(
         root.join("MANIFEST.md").exists(),
         "test data missing: expected the shared data set at {} (clone it beside the repository as shared/data)",
@@ -18,13 +58,13 @@ pub fn data(rel: &str) -> PathBuf {
 
 /// A file of the demo data set in `assets/niger`.
 pub fn asset(rel: &str) -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/niger")).join(rel)
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/niger")).join(rel)
 }
 
 /// Runs an external tool and returns its stdout; panics with install advice if absent.
 pub fn tool(cmd: &str, args: &[&str]) -> String {
     let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| {
-        panic!("cannot run {cmd} ({e}): the tests need Debian's gdal-bin (gdallocationinfo, gdalinfo, ogr2ogr) and python3 with pyproj")
+        panic!("cannot run {cmd} ({e}): the tests need Debian's gdal-bin (gdallocationinfo, gdalinfo, ogr2ogr)")
     });
     assert!(
         out.status.success(),
@@ -56,42 +96,6 @@ pub fn gdal_pixel(path: &Path, band: usize, col: usize, row: usize) -> f64 {
 pub fn gdalinfo(path: &Path) -> serde_json::Value {
     serde_json::from_str(&tool("gdalinfo", &["-json", path.to_str().unwrap()]))
         .expect("gdalinfo json")
-}
-
-/// Transforms (x, y) points from `src` to `dst` with pyproj (always_xy), where
-/// each CRS is anything pyproj accepts (EPSG code, WKT).
-pub fn pyproj(src: &str, dst: &str, pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    let script = r#"
-import json, sys
-from pyproj import Transformer
-a = json.load(sys.stdin)
-t = Transformer.from_crs(a["src"], a["dst"], always_xy=True)
-print(json.dumps([t.transform(x, y) for x, y in a["pts"]]))
-"#;
-    let input = serde_json::json!({"src": src, "dst": dst, "pts": pts}).to_string();
-    // The workspace's test venv (scripts/vigil.sh sets VIGIL_PYTHON), else python3 on PATH.
-    let python = std::env::var_os("VIGIL_PYTHON").unwrap_or_else(|| "python3".into());
-    let mut child = Command::new(python)
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the tests need python3 with pyproj (pip install pyproj)");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "pyproj failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("pyproj json")
 }
 
 /// A temporary directory for fixtures made by the test.
