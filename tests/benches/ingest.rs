@@ -310,6 +310,7 @@ fn main() {
                 frame,
                 raw: None,
                 from: None,
+                undecoded: Vec::new(),
             };
             fleet.on_frame(&r, &mut events);
             events.clear();

@@ -4,6 +4,10 @@ use std::time::Duration;
 
 use gcs_link::{FleetSnapshot, VehicleState};
 
+use crate::Cli;
+use crate::link::connect;
+use crate::output::clear_screen;
+
 /// One table row per vehicle, every value with its unit.
 pub fn table(snap: &FleetSnapshot) -> String {
     let mut out = format!(
@@ -61,8 +65,16 @@ fn row(v: &VehicleState) -> String {
     )
 }
 
-/// Prints the table (or JSON lines) every `every` until `for_time` has passed (forever if None).
-pub async fn run(
+/// `gcs-cli watch`: connects, then shows the fleet every `every` until `for_time` has
+/// passed (forever if None).
+pub async fn run(cli: &Cli, every: Duration, for_time: Option<Duration>) -> anyhow::Result<()> {
+    let (link, _) = connect(cli).await?;
+    show(link.fleet(), every, for_time, cli.json).await
+}
+
+/// Prints the table (or JSON lines) every `every` until `for_time` has passed (forever if
+/// None); the screen is cleared between tables only on a terminal.
+pub async fn show(
     mut fleet: tokio::sync::watch::Receiver<FleetSnapshot>,
     every: Duration,
     for_time: Option<Duration>,
@@ -76,7 +88,7 @@ pub async fn run(
         if json {
             println!("{}", serde_json::to_string(&snap)?);
         } else {
-            print!("\x1b[2J\x1b[H{}", table(&snap));
+            print!("{}{}", clear_screen(), table(&snap));
         }
         if end.is_some_and(|e| tokio::time::Instant::now() >= e) {
             return Ok(());

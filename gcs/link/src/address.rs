@@ -12,6 +12,7 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkAddress {
     /// Listen for UDP datagrams on a local address; reply to every peer heard.
+    /// Written `udpin:IP:PORT`, or `udp:IP:PORT` as MAVProxy and pymavlink spell it.
     UdpIn(SocketAddr),
     /// Send UDP datagrams to a remote host; accept replies on the local socket.
     UdpOut {
@@ -47,7 +48,8 @@ pub enum LinkAddress {
     },
 }
 
-/// A replay speed factor: finite and greater than zero (1 is as recorded).
+/// A replay speed factor within [`ReplaySpeed::MIN`]..=[`ReplaySpeed::MAX`] (1 is as
+/// recorded): bounded, so a recorded gap divided by it is always a duration.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 pub struct ReplaySpeed(f64);
 
@@ -58,9 +60,17 @@ impl ReplaySpeed {
     /// As recorded.
     pub const REAL_TIME: Self = Self(1.0);
 
-    /// `factor` if it is finite and greater than zero.
+    /// The slowest replay: a thousand times slower than recorded.
+    pub const MIN: Self = Self(1e-3);
+
+    /// The fastest replay: a million times faster than recorded.
+    pub const MAX: Self = Self(1e6);
+
+    /// `factor` if it is within [`Self::MIN`]..=[`Self::MAX`] (so finite and positive).
     pub fn new(factor: f64) -> Option<Self> {
-        (factor.is_finite() && factor > 0.0).then_some(Self(factor))
+        (Self::MIN.0..=Self::MAX.0)
+            .contains(&factor)
+            .then_some(Self(factor))
     }
 
     /// The factor: 2 replays twice as fast as recorded.
@@ -86,7 +96,7 @@ impl fmt::Display for ReplaySpeed {
 pub enum AddressError {
     /// No `kind:` prefix, or an unknown one.
     #[error(
-        "link address {input:?} has no known kind: expected udpin:IP:PORT, udpout:HOST:PORT, tcpin:IP:PORT, tcpout:HOST:PORT, serial:PATH:BAUD or tlog:PATH[@SPEED]"
+        "link address {input:?} has no known kind: expected udpin:IP:PORT (or udp:IP:PORT), udpout:HOST:PORT, tcpin:IP:PORT, tcpout:HOST:PORT, serial:PATH:BAUD or tlog:PATH[@SPEED]"
     )]
     UnknownKind {
         /// The address as given.
@@ -120,7 +130,7 @@ pub enum AddressError {
     },
     /// The replay speed after `@` is not a number greater than zero.
     #[error(
-        "link address {input:?}: replay speed {speed:?} is not a number greater than zero (e.g. tlog:flight.tlog@10; a path containing '@' needs one, e.g. @1)"
+        "link address {input:?}: replay speed {speed:?} is not a factor in 0.001..=1000000 (e.g. tlog:flight.tlog@10; a path containing '@' needs one, e.g. @1)"
     )]
     BadSpeed {
         /// The address as given.
@@ -139,9 +149,10 @@ impl FromStr for LinkAddress {
         };
         let (kind, rest) = input.split_once(':').ok_or_else(unknown)?;
         match kind.to_ascii_lowercase().as_str() {
-            "udpin" => Ok(Self::UdpIn(parse_socket_addr(input, rest)?)),
+            // `udp:` listens, as in MAVProxy and pymavlink (`udp:0.0.0.0:14550`).
+            "udpin" | "udp" => Ok(Self::UdpIn(parse_socket_addr(input, rest)?)),
             "tcpin" => Ok(Self::TcpIn(parse_socket_addr(input, rest)?)),
-            "udpout" | "udp" => {
+            "udpout" => {
                 let (host, port) = parse_host_port(input, rest)?;
                 Ok(Self::UdpOut { host, port })
             }
@@ -298,6 +309,22 @@ mod tests {
     }
 
     #[test]
+    fn udp_listens_as_in_mavproxy_and_pymavlink() {
+        assert_eq!(
+            "udp:0.0.0.0:14550".parse(),
+            Ok(LinkAddress::UdpIn("0.0.0.0:14550".parse().unwrap()))
+        );
+        assert_eq!(
+            "UDP:127.0.0.1:0".parse(),
+            Ok(LinkAddress::UdpIn("127.0.0.1:0".parse().unwrap()))
+        );
+        // A listening address needs a local IP, not a remote host name.
+        let e = "udp:localhost:14550".parse::<LinkAddress>().unwrap_err();
+        assert!(matches!(e, AddressError::BadEndpoint { .. }), "{e}");
+        assert!(e.to_string().contains("udpin:0.0.0.0:14550"), "{e}");
+    }
+
+    #[test]
     fn display_round_trips() {
         for s in [
             "udpin:0.0.0.0:14550",
@@ -408,5 +435,12 @@ mod tests {
         assert!(e.to_string().contains("tlog:PATH[@SPEED]"), "{e}");
         assert_eq!(ReplaySpeed::new(0.0), None);
         assert_eq!(ReplaySpeed::new(f64::NAN), None);
+        // A speed so small that a recorded gap divided by it overflows a Duration.
+        assert_eq!(ReplaySpeed::new(1e-300), None);
+        assert_eq!(ReplaySpeed::new(1e300), None);
+        assert!(matches!(
+            "tlog:a.tlog@1e-300".parse::<LinkAddress>(),
+            Err(AddressError::BadSpeed { .. })
+        ));
     }
 }

@@ -2,6 +2,18 @@
 
 use std::time::Duration;
 
+/// Vehicles one link may bring into the fleet; a HEARTBEAT from a new (sysid, compid)
+/// beyond that is refused and counted (spoofed heartbeats must not grow the table
+/// without bound). Known vehicles are always kept.
+pub const MAX_VEHICLES_PER_LINK: usize = 64;
+
+/// Vehicles in the fleet over every link together.
+pub const MAX_VEHICLES: usize = 256;
+
+/// A vehicle link-lost for this long may be forgotten to make room for a new one when
+/// the fleet is full (the one lost longest goes first); before that it stays listed.
+pub const VEHICLE_FORGET_AFTER: Duration = Duration::from_secs(60);
+
 /// Interval of the GCS HEARTBEAT sent on every link (MAVLink heartbeat protocol: 1 Hz).
 pub const GCS_HEARTBEAT_INTERVAL: Duration = Duration::from_secs(1);
 

@@ -15,7 +15,7 @@ use crate::constants::{
     REQUEST_QUEUE,
 };
 use crate::event::Event;
-use crate::fleet::{Fleet, FleetSnapshot};
+use crate::fleet::{Fleet, FleetLimits, FleetSnapshot};
 use crate::frame::{encode_v2, target_system};
 use crate::handle::{LinkHandle, MessageFilter, Request};
 use crate::signing::{self, Accepted, LinkSigning, SigningKey, timestamp_now};
@@ -37,6 +37,9 @@ pub struct LinkConfig {
     /// MAVLink 2 signing: sign every frame we send and accept only correctly signed,
     /// fresh frames (and RADIO_STATUS) from live links. None: no signing.
     pub signing: Option<SigningKey>,
+    /// How many vehicles the fleet holds per link and in all (refusals are counted in
+    /// [`FleetSnapshot::refused_vehicles`]).
+    pub fleet_limits: FleetLimits,
 }
 
 impl LinkConfig {
@@ -48,7 +51,22 @@ impl LinkConfig {
             gcs_compid: GCS_COMPONENT_ID,
             tlog_dir: None,
             signing: None,
+            fleet_limits: FleetLimits::default(),
         }
+    }
+
+    /// Records every frame in and out to a new `.tlog` in `dir` (one per session), as
+    /// `gcs-cli --tlog DIR` does.
+    pub fn with_tlog_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.tlog_dir = Some(dir.into());
+        self
+    }
+
+    /// Signs and verifies with `key`, as `gcs-cli --signing-key FILE` does (read the
+    /// file with [`SigningKey::from_file`]).
+    pub fn with_signing(mut self, key: SigningKey) -> Self {
+        self.signing = Some(key);
+        self
     }
 }
 
@@ -100,7 +118,7 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
         compid: config.gcs_compid,
         links,
         seq: 0,
-        fleet: Fleet::default(),
+        fleet: Fleet::with_limits(config.fleet_limits),
         tracker: CommandTracker::default(),
         events: ev_tx,
         snapshot: snap_tx,

@@ -1,12 +1,14 @@
 //! The fleet as a sans-IO state machine: frames in, vehicle state and events out.
 
-use std::collections::BTreeMap;
-use std::time::Instant;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use mavlink::dialects::common::{MavAutopilot, MavMessage, MavType};
 use serde::Serialize;
 
-use crate::constants::LINK_LOST_TIMEOUT;
+use crate::constants::{
+    LINK_LOST_TIMEOUT, MAX_VEHICLES, MAX_VEHICLES_PER_LINK, VEHICLE_FORGET_AFTER,
+};
 use crate::event::Event;
 use crate::link_quality::LinkQuality;
 use crate::transport::{LinkId, Received};
@@ -26,13 +28,41 @@ struct Tracked {
     links: BTreeMap<LinkId, LinkTrack>,
 }
 
-/// Every vehicle heard, keyed by (sysid, compid).
+/// How many vehicles the fleet holds, so spoofed heartbeats from many (sysid, compid)
+/// pairs cannot grow it without bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FleetLimits {
+    /// Vehicles one link may bring in.
+    pub per_link: usize,
+    /// Vehicles over every link.
+    pub total: usize,
+    /// How long a vehicle must have been link-lost before it may be forgotten to make
+    /// room for a new one.
+    pub forget_after: Duration,
+}
+
+impl Default for FleetLimits {
+    fn default() -> Self {
+        Self {
+            per_link: MAX_VEHICLES_PER_LINK,
+            total: MAX_VEHICLES,
+            forget_after: VEHICLE_FORGET_AFTER,
+        }
+    }
+}
+
+/// Every vehicle heard, keyed by (sysid, compid), within [`FleetLimits`].
 ///
 /// Exists so the protocol logic is tested without sockets: the core task feeds it
 /// frames and clock ticks and publishes its snapshot.
 #[derive(Debug, Default)]
 pub struct Fleet {
     vehicles: BTreeMap<VehicleId, Tracked>,
+    limits: FleetLimits,
+    refused: u64,
+    forgotten: u64,
+    /// Links that already reported a refusal (one event per link).
+    refusing_links: BTreeSet<LinkId>,
 }
 
 /// A copy of the whole fleet's state, published to the application.
@@ -43,6 +73,11 @@ pub struct FleetSnapshot {
     pub vehicles: BTreeMap<VehicleId, VehicleState>,
     /// Events dropped because the application did not drain its event queue.
     pub dropped_events: u64,
+    /// HEARTBEATs from new vehicles refused because their link, or the fleet, was full
+    /// (see [`FleetLimits`]): non-zero means spoofing, or more vehicles than expected.
+    pub refused_vehicles: u64,
+    /// Vehicles forgotten after a long link loss to make room for new ones.
+    pub forgotten_vehicles: u64,
     /// Outgoing frames dropped because a link's queue was full.
     pub dropped_frames: u64,
     /// Frames accepted and rejected by MAVLink 2 signature checks (all zero unsigned).
@@ -69,8 +104,69 @@ impl FleetSnapshot {
 }
 
 impl Fleet {
-    /// Applies one received frame.
+    /// An empty fleet within `limits`.
+    pub fn with_limits(limits: FleetLimits) -> Self {
+        Self {
+            limits,
+            ..Self::default()
+        }
+    }
+
+    /// Whether a new vehicle heard on `link` at `now` fits, forgetting the vehicle lost
+    /// longest (if lost long enough) when a limit is reached.
+    fn admit(&mut self, id: VehicleId, link: LinkId, now: Instant, events: &mut Vec<Event>) -> bool {
+        let on_link = |t: &Tracked| t.links.contains_key(&link);
+        let link_full = self.vehicles.values().filter(|t| on_link(t)).count() >= self.limits.per_link;
+        let fleet_full = self.vehicles.len() >= self.limits.total;
+        if !link_full && !fleet_full {
+            return true;
+        }
+        let forget_after = self.limits.forget_after;
+        let oldest = self
+            .vehicles
+            .iter()
+            .filter(|(_, t)| !link_full || on_link(t))
+            .filter(|(_, t)| {
+                t.state.link_lost && now.saturating_duration_since(t.last_heartbeat) > forget_after
+            })
+            .min_by_key(|(_, t)| t.last_heartbeat)
+            .map(|(id, _)| *id);
+        if let Some(old) = oldest {
+            self.vehicles.remove(&old);
+            self.forgotten += 1;
+            events.push(Event::VehicleForgotten(old));
+            return true;
+        }
+        self.refused += 1;
+        if self.refusing_links.insert(link) {
+            tracing::warn!(
+                link,
+                %id,
+                per_link = self.limits.per_link,
+                total = self.limits.total,
+                "refusing new vehicles: the link or the fleet is full (spoofed heartbeats?)"
+            );
+            events.push(Event::VehicleRefused { vehicle: id, link });
+        }
+        false
+    }
+
+    /// Applies one received frame (after counting the undecoded frames before it).
     pub fn on_frame(&mut self, r: &Received, events: &mut Vec<Event>) {
+        // Every frame received counts for link quality, whatever its message.
+        for h in &r.undecoded {
+            let id = VehicleId {
+                sysid: h.sysid,
+                compid: h.compid,
+            };
+            if let Some(link) = self
+                .vehicles
+                .get_mut(&id)
+                .and_then(|t| t.links.get_mut(&r.link))
+            {
+                link.quality.record(h.sequence);
+            }
+        }
         let f = &r.frame;
         let id = VehicleId {
             sysid: f.sysid,
@@ -81,6 +177,9 @@ impl Fleet {
             if hb.mavtype == MavType::MAV_TYPE_GCS
                 || hb.autopilot == MavAutopilot::MAV_AUTOPILOT_INVALID
             {
+                return;
+            }
+            if !self.vehicles.contains_key(&id) && !self.admit(id, r.link, r.at, events) {
                 return;
             }
             let tracked = self.vehicles.entry(id).or_insert_with(|| {
@@ -211,6 +310,8 @@ impl Fleet {
         FleetSnapshot {
             vehicles,
             dropped_events: 0,
+            refused_vehicles: self.refused,
+            forgotten_vehicles: self.forgotten,
             dropped_frames: 0,
             signing: Default::default(),
         }
@@ -248,6 +349,7 @@ mod tests {
             },
             raw: None,
             from: None,
+            undecoded: Vec::new(),
         }
     }
 
@@ -334,5 +436,86 @@ mod tests {
         fleet.on_frame(&rx(0, Instant::now(), 0, msg), &mut ev);
         assert!(ev.is_empty());
         assert!(fleet.snapshot(Instant::now()).vehicles.is_empty());
+    }
+
+    fn hb_from(link: LinkId, at: Instant, sysid: u8, compid: u8) -> Received {
+        let mut r = rx(link, at, 0, hb(FlightMode::Hold, false));
+        r.frame.sysid = sysid;
+        r.frame.compid = compid;
+        r
+    }
+
+    #[test]
+    fn a_full_link_refuses_new_vehicles_once_visibly_and_keeps_known_ones() {
+        let t0 = Instant::now();
+        let limits = FleetLimits {
+            per_link: 4,
+            total: 6,
+            forget_after: Duration::from_secs(60),
+        };
+        let mut fleet = Fleet::with_limits(limits);
+        let mut ev = Vec::new();
+        for compid in 0..100u8 {
+            fleet.on_frame(&hb_from(0, t0, 9, compid), &mut ev);
+        }
+        let snap = fleet.snapshot(t0);
+        assert_eq!(snap.vehicles.len(), 4);
+        assert_eq!(snap.refused_vehicles, 96);
+        let refusals: Vec<_> = ev
+            .iter()
+            .filter(|e| matches!(e, Event::VehicleRefused { .. }))
+            .collect();
+        assert_eq!(
+            refusals,
+            vec![&Event::VehicleRefused {
+                vehicle: VehicleId { sysid: 9, compid: 4 },
+                link: 0
+            }]
+        );
+        // Known vehicles go on being tracked; another link has its own room, up to
+        // the fleet's total.
+        let t1 = t0 + Duration::from_secs(1);
+        fleet.on_frame(&hb_from(0, t1, 9, 0), &mut ev);
+        for sysid in 20..30u8 {
+            fleet.on_frame(&hb_from(1, t1, sysid, 1), &mut ev);
+        }
+        let snap = fleet.snapshot(t1);
+        assert_eq!(snap.vehicles.len(), 6);
+        assert_eq!(snap.refused_vehicles, 96 + 8);
+        let known = snap.get(VehicleId { sysid: 9, compid: 0 }).unwrap();
+        assert!(known.links[0].heartbeat_age_s < 0.5);
+    }
+
+    #[test]
+    fn vehicles_lost_long_ago_make_room() {
+        let t0 = Instant::now();
+        let limits = FleetLimits {
+            per_link: 2,
+            total: 10,
+            forget_after: Duration::from_secs(60),
+        };
+        let mut fleet = Fleet::with_limits(limits);
+        let mut ev = Vec::new();
+        fleet.on_frame(&hb_from(0, t0, 1, 1), &mut ev);
+        fleet.on_frame(&hb_from(0, t0 + Duration::from_secs(1), 2, 1), &mut ev);
+        // Lost, but not for long: a new vehicle is refused.
+        let t10 = t0 + Duration::from_secs(10);
+        fleet.check_links(t10, &mut ev);
+        fleet.on_frame(&hb_from(0, t10, 3, 1), &mut ev);
+        assert_eq!(fleet.snapshot(t10).refused_vehicles, 1);
+        // Lost for over a minute: the one lost longest is forgotten for the new one.
+        let later = t0 + Duration::from_secs(90);
+        ev.clear();
+        fleet.on_frame(&hb_from(0, later, 3, 1), &mut ev);
+        let old = VehicleId { sysid: 1, compid: 1 };
+        let new = VehicleId { sysid: 3, compid: 1 };
+        assert_eq!(
+            ev,
+            vec![Event::VehicleForgotten(old), Event::VehicleDiscovered(new)]
+        );
+        let snap = fleet.snapshot(later);
+        assert!(snap.get(old).is_none());
+        assert!(snap.get(new).is_some());
+        assert_eq!(snap.forgotten_vehicles, 1);
     }
 }

@@ -16,6 +16,30 @@ pub struct Frame {
     pub msg: MavMessage,
 }
 
+/// Who sent a frame that was received whole but not decoded (a message of another
+/// dialect, e.g. ArduPilot's `AHRS2`, or a `common` message whose fields do not
+/// decode), and its sequence number: link quality counts it as received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameHeader {
+    /// Sender system id.
+    pub sysid: u8,
+    /// Sender component id.
+    pub compid: u8,
+    /// The sender's packet sequence number.
+    pub sequence: u8,
+}
+
+impl FrameHeader {
+    /// The header of `raw`, if its system id fits in a byte.
+    pub fn of(raw: &MAVLinkMessageRaw) -> Option<Self> {
+        Some(Self {
+            sysid: u8::try_from(raw.system_id()).ok()?,
+            compid: raw.component_id(),
+            sequence: raw.sequence(),
+        })
+    }
+}
+
 /// Decodes every CRC-valid frame (MAVLink 1 or 2) in `bytes`, e.g. one UDP datagram.
 ///
 /// Frames of messages outside the `common` dialect, bad CRCs and garbage are skipped;

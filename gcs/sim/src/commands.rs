@@ -4,7 +4,7 @@
 use gcs_link::FlightMode;
 use gcs_link::command::{FORCE_DISARM_MAGIC, REPOSITION_FLAG_CHANGE_MODE};
 use gcs_link::mavlink::dialects::common::{MavCmd, MavFrame, MavResult, MavSeverity};
-use mission_planner::LatLon;
+use vigil_values::LatLon;
 
 use crate::model::SimVehicle;
 use crate::telemetry::Stream;

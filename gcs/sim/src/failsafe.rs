@@ -4,7 +4,7 @@
 use gcs_link::FlightMode;
 use gcs_link::mavlink::dialects::common::MavSeverity;
 use geo::{Distance, Haversine, Point};
-use mission_planner::LatLon;
+use vigil_values::LatLon;
 
 use crate::model::SimVehicle;
 use crate::params::{DataLinkLossAction, LowBatteryAction};

@@ -3,7 +3,7 @@
 
 use gcs_link::mission::MissionItemInt;
 use geo::{Contains, Coord, Distance, Haversine, LineString, Point, Polygon};
-use mission_planner::LatLon;
+use vigil_values::LatLon;
 
 /// Fence zones from a FENCE list (commands 5001-5004).
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -6,7 +6,7 @@
 use gcs_link::FlightMode;
 use gcs_link::mavlink::dialects::common::MavSeverity;
 use gcs_link::mission::MissionItemInt;
-use mission_planner::LatLon;
+use vigil_values::LatLon;
 
 use crate::model::SimVehicle;
 

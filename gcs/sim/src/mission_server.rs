@@ -4,6 +4,7 @@
 //! Sans-IO: fed messages and clock ticks, returns the messages to send (STATUSTEXTs
 //! included, as PX4 says why it ignores a message).
 
+use gcs_link::crc::crc32_part;
 use std::time::{Duration, Instant};
 
 use gcs_link::VehicleId;
@@ -90,28 +91,33 @@ impl Default for MissionServer {
     }
 }
 
-/// PX4-style opaque id of a list: a CRC-32 of every field of every item (never 0).
+/// PX4-style opaque id of a list (never 0): PX4's `crc32part` (the one CRC-32 of
+/// [`gcs_link::crc`], as PX4 chains it over its stored mission items) over every field
+/// of every item. The bytes fed are the sim's own (PX4 hashes its internal item
+/// struct): a ground station treats the id as opaque and only compares it.
 pub fn plan_id(items: &[MissionItemInt]) -> u32 {
     if items.is_empty() {
         return 0;
     }
-    let mut h = crc32fast::Hasher::new();
-    for i in items {
-        h.update(&i.seq.to_le_bytes());
-        h.update(&[
-            i.frame,
-            i.current,
-            i.autocontinue,
-            i.mission_type.to_mavlink(),
-        ]);
-        h.update(&i.command.to_le_bytes());
+    let crc = items.iter().fold(0, |crc, i| {
+        let mut crc = crc32_part(&i.seq.to_le_bytes(), crc);
+        crc = crc32_part(
+            &[
+                i.frame,
+                i.current,
+                i.autocontinue,
+                i.mission_type.to_mavlink(),
+            ],
+            crc,
+        );
+        crc = crc32_part(&i.command.to_le_bytes(), crc);
         for p in [i.param1, i.param2, i.param3, i.param4, i.z] {
-            h.update(&p.to_bits().to_le_bytes());
+            crc = crc32_part(&p.to_bits().to_le_bytes(), crc);
         }
-        h.update(&i.x.to_le_bytes());
-        h.update(&i.y.to_le_bytes());
-    }
-    h.finalize().max(1)
+        crc = crc32_part(&i.x.to_le_bytes(), crc);
+        crc32_part(&i.y.to_le_bytes(), crc)
+    });
+    crc.max(1)
 }
 
 impl MissionServer {

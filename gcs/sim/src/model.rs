@@ -8,7 +8,7 @@
 use gcs_link::FlightMode;
 use gcs_link::mavlink::dialects::common::MavSeverity;
 use geo::{Bearing, Destination, Distance, Haversine, Point};
-use mission_planner::LatLon;
+use vigil_values::LatLon;
 
 use crate::params::Px4Params;
 

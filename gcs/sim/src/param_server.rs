@@ -19,6 +19,7 @@
 //! Integers travel bytewise in the float field (PX4's `memcpy`). Values the model uses
 //! ([`bind`]) are written through to [`Px4Params`] at once.
 
+use gcs_link::crc::crc32_part;
 use gcs_link::mavlink::dialects::common::{
     MavMessage, MavParamType, MavSeverity, PARAM_VALUE_DATA, STATUSTEXT_DATA,
 };
@@ -92,16 +93,9 @@ impl ParamServer {
     /// PX4's `param_hash_check()`: CRC32 (NuttX `crc32part`, no inversion) over each
     /// parameter's name then its 4 value bytes, in index order.
     pub fn hash(&self) -> u32 {
-        let mut crc = 0u32;
-        for (d, v) in self.defs.iter().zip(&self.values) {
-            for b in d.name.bytes().chain(v.bytes()) {
-                crc ^= u32::from(b);
-                for _ in 0..8 {
-                    crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-                }
-            }
-        }
-        crc
+        self.defs.iter().zip(&self.values).fold(0, |crc, (d, v)| {
+            crc32_part(&v.bytes(), crc32_part(d.name.as_bytes(), crc))
+        })
     }
 
     fn value_msg(&self, i: usize) -> MavMessage {

@@ -12,7 +12,7 @@ use gcs_link::mavlink::dialects::common::*;
 use gcs_link::transport::{
     self, KeepRaw, OpenLink, Outgoing, PeerLearning, Received, TransportError,
 };
-use mission_planner::LatLon;
+use vigil_values::LatLon;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::sync::{mpsc, watch};
@@ -128,6 +128,25 @@ pub enum SimError {
     /// A serial port can carry one vehicle only.
     #[error("a serial link carries one simulated vehicle; got {0}")]
     SerialFleet(usize),
+    /// A vehicle's system id is 0 (broadcast) or used twice (e.g. 250 vehicles from
+    /// system id 200 would wrap to 0).
+    #[error("simulated vehicles need distinct system ids in 1..=255; {sysid} is {why}")]
+    BadSysid {
+        /// The offending id.
+        sysid: u8,
+        /// "0 (broadcast)" or "used twice".
+        why: &'static str,
+    },
+    /// One port per vehicle from the listening port would pass 65535.
+    #[error(
+        "{count} simulated vehicles listen on one port each from {port}: the last would be past 65535"
+    )]
+    PortRange {
+        /// The first port.
+        port: u16,
+        /// The number of vehicles.
+        count: usize,
+    },
 }
 
 /// A running simulated fleet. Dropping it stops every vehicle.
@@ -188,6 +207,18 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
     if matches!(config.connect, LinkAddress::Serial { .. }) && config.vehicles.len() > 1 {
         return Err(SimError::SerialFleet(config.vehicles.len()));
     }
+    let mut seen = [false; 256];
+    for v in &config.vehicles {
+        let why = if v.sysid == 0 {
+            "0 (broadcast)"
+        } else if seen[usize::from(v.sysid)] {
+            "used twice"
+        } else {
+            seen[usize::from(v.sysid)] = true;
+            continue;
+        };
+        return Err(SimError::BadSysid { sysid: v.sysid, why });
+    }
     let faults = Arc::new(Mutex::new(config.faults));
     let mut handle = SimHandle {
         tasks: Vec::new(),
@@ -197,7 +228,11 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         signing: Vec::new(),
     };
     for (i, spec) in config.vehicles.iter().enumerate() {
-        let address = offset_port(&config.connect, i);
+        let address =
+            offset_port(&config.connect, i).ok_or_else(|| SimError::PortRange {
+                port: port_of(&config.connect).unwrap_or_default(),
+                count: config.vehicles.len(),
+            })?;
         let (in_tx, in_rx) = mpsc::channel(1024);
         // Frames' bytes are kept for signature checks.
         // Ground stations' addresses are learned from every frame, signed or not.
@@ -239,19 +274,31 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
     Ok(handle)
 }
 
-/// `udpin`/`tcpin` addresses get one port per vehicle.
-fn offset_port(address: &LinkAddress, i: usize) -> LinkAddress {
+/// The port a listening (`udpin`/`tcpin`) address binds.
+fn port_of(address: &LinkAddress) -> Option<u16> {
+    match address {
+        LinkAddress::UdpIn(a) | LinkAddress::TcpIn(a) => Some(a.port()),
+        _ => None,
+    }
+}
+
+/// `udpin`/`tcpin` addresses get one port per vehicle (port 0: any port for each);
+/// `None` when vehicle `i`'s port would pass 65535.
+fn offset_port(address: &LinkAddress, i: usize) -> Option<LinkAddress> {
     let bump = |mut a: std::net::SocketAddr| {
         if a.port() != 0 {
-            a.set_port(a.port().wrapping_add(i as u16));
+            let port = u16::try_from(i)
+                .ok()
+                .and_then(|i| a.port().checked_add(i))?;
+            a.set_port(port);
         }
-        a
+        Some(a)
     };
-    match address {
-        LinkAddress::UdpIn(a) => LinkAddress::UdpIn(bump(*a)),
-        LinkAddress::TcpIn(a) => LinkAddress::TcpIn(bump(*a)),
+    Some(match address {
+        LinkAddress::UdpIn(a) => LinkAddress::UdpIn(bump(*a)?),
+        LinkAddress::TcpIn(a) => LinkAddress::TcpIn(bump(*a)?),
         other => other.clone(),
-    }
+    })
 }
 
 struct Runner {

@@ -172,6 +172,7 @@ mod tests {
                 frame,
                 raw: Some(Arc::from(bytes)),
                 from: None,
+                undecoded: Vec::new(),
             })
         });
         out.expect("one frame")

@@ -4,7 +4,7 @@ use gcs_link::mavlink::dialects::common::{MavCmd, MavFrame, MavResult};
 use gcs_sim::commands::CommandRequest;
 use gcs_sim::{DataLinkLossAction, FlightMode, LowBatteryAction, Px4Params, SimVehicle};
 use geo::{Distance, Haversine, Point};
-use mission_planner::LatLon;
+use vigil_values::LatLon;
 
 const HOME: LatLon = LatLon::new(16.9742, 7.9865);
 const HOME_ALT: f64 = 501.0;

@@ -19,6 +19,7 @@ use mavlink::dialects::common::MavParamType;
 use num_traits::FromPrimitive;
 
 use super::value::{ParamEncoding, ParamValue};
+pub use crate::crc::crc32_part;
 use super::{Param, ParamSet};
 
 /// PX4's `param_hash_check()` over `params` in the order given (PX4's index order).
@@ -30,21 +31,6 @@ pub fn px4_hash(params: &[Param]) -> u32 {
         let h = crc32_part(p.name.as_bytes(), h);
         crc32_part(&p.value.bytes(), h)
     })
-}
-
-/// NuttX / PX4 `crc32part`: continues a CRC32 without pre- or post-inversion.
-pub fn crc32_part(bytes: &[u8], mut crc: u32) -> u32 {
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    crc
 }
 
 /// Why the cache directory could not be read or written.
@@ -206,19 +192,6 @@ mod tests {
             value,
             index,
         }
-    }
-
-    #[test]
-    fn crc_matches_nuttx_crc32part() {
-        // NuttX's crc32("123456789") = crc32part(.., 0): the standard check value
-        // 0xCBF43926 is with pre- and post-inversion; PX4's variant has neither.
-        assert_eq!(!crc32_part(b"123456789", !0), 0xCBF4_3926);
-        assert_eq!(crc32_part(b"", 0), 0);
-        // Chaining parts equals one pass.
-        assert_eq!(
-            crc32_part(b"6789", crc32_part(b"12345", 0)),
-            crc32_part(b"123456789", 0)
-        );
     }
 
     #[test]

@@ -57,6 +57,7 @@ fn fake_core(
                                     },
                                     raw: None,
                                     from: None,
+                                    undecoded: Vec::new(),
                                 })
                                 .await;
                         }

@@ -55,6 +55,14 @@ pub enum TlogError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The file holds no MAVLink frame Vigil reads: it is empty, or not a telemetry log.
+    #[error(
+        "telemetry log {path} holds no MAVLink frames: it is empty or not a .tlog (8-byte timestamp, then a MAVLink frame, per record)"
+    )]
+    NoFrames {
+        /// The file.
+        path: PathBuf,
+    },
     /// Reading the log failed part way.
     #[error("cannot read telemetry log {path}: {source}")]
     Read {

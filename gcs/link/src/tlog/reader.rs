@@ -10,7 +10,7 @@ use mavlink::{MAV_STX, MAV_STX_V2, MAVLinkMessageRaw, MAVLinkV1MessageRaw, MAVLi
 use mavlink::{Message, consts};
 
 use super::{TIMESTAMP_LEN, TlogError};
-use crate::frame::{Frame, decode_raw};
+use crate::frame::{Frame, FrameHeader, decode_raw};
 
 /// The longest record: a timestamp and the largest (signed MAVLink 2) frame.
 const MAX_RECORD: usize = TIMESTAMP_LEN + MAX_FRAME_SIZE;
@@ -25,6 +25,10 @@ pub struct TlogEntry {
     pub time_us: u64,
     /// The decoded frame (`common` dialect).
     pub frame: Frame,
+    /// Frames logged just before this one (after the previous entry) that were not
+    /// decoded: messages of another dialect and `common` messages that do not decode,
+    /// in order. Link quality counts them as received.
+    pub undecoded: Vec<FrameHeader>,
 }
 
 /// What a reader has seen so far, besides the entries it returned.
@@ -53,10 +57,10 @@ pub struct ReadStats {
 enum Record {
     /// A valid `common` frame: the record's length and its entry.
     Frame(usize, TlogEntry),
-    /// A well-formed frame of another dialect: the record's length.
-    Other(usize),
-    /// A valid frame that does not decode in `common`: the record's length.
-    Undecodable(usize),
+    /// A well-formed frame of another dialect: the record's length and its header.
+    Other(usize, Option<FrameHeader>),
+    /// A valid frame that does not decode in `common`: the record's length and header.
+    Undecodable(usize, Option<FrameHeader>),
     /// The record runs past the end of the data.
     Truncated,
     /// Not a record.
@@ -92,6 +96,8 @@ pub struct TlogReader<R = File> {
     /// is only trusted right after a valid one).
     in_sync: bool,
     stats: ReadStats,
+    /// Headers of the frames skipped since the last entry returned.
+    undecoded: Vec<FrameHeader>,
 }
 
 impl TlogReader<File> {
@@ -103,6 +109,20 @@ impl TlogReader<File> {
             source,
         })?;
         Ok(Self::new(file, path))
+    }
+
+    /// Opens the log at `path` once it is known to hold at least one frame, so that a
+    /// replay of an empty or foreign file fails at once with
+    /// [`TlogError::NoFrames`] naming it.
+    pub fn open_replayable(path: impl AsRef<Path>) -> Result<Self, TlogError> {
+        let path = path.as_ref();
+        match Self::open(path)?.next() {
+            Some(Ok(_)) => Self::open(path),
+            Some(Err(e)) => Err(e),
+            None => Err(TlogError::NoFrames {
+                path: path.to_path_buf(),
+            }),
+        }
     }
 }
 
@@ -118,6 +138,7 @@ impl<R: Read> TlogReader<R> {
             failed: false,
             in_sync: true,
             stats: ReadStats::default(),
+            undecoded: Vec::new(),
         }
     }
 
@@ -178,20 +199,23 @@ impl<R: Read> Iterator for TlogReader<R> {
                 return None;
             }
             match parse_record(rest) {
-                Record::Frame(len, entry) => {
+                Record::Frame(len, mut entry) => {
                     self.pos += len;
                     self.in_sync = true;
                     self.stats.frames += 1;
+                    entry.undecoded = std::mem::take(&mut self.undecoded);
                     return Some(Ok(entry));
                 }
-                Record::Other(len) if self.in_sync => {
+                Record::Other(len, header) if self.in_sync => {
                     self.pos += len;
                     self.stats.other_dialect_frames += 1;
+                    self.undecoded.extend(header);
                 }
-                Record::Undecodable(len) => {
+                Record::Undecodable(len, header) => {
                     self.pos += len;
                     self.in_sync = true;
                     self.stats.undecodable_frames += 1;
+                    self.undecoded.extend(header);
                 }
                 Record::Truncated if self.in_sync => {
                     // Only at the end of the data: `fill` made a longest record available.
@@ -199,7 +223,7 @@ impl<R: Read> Iterator for TlogReader<R> {
                     self.pos = self.buf.len();
                     return None;
                 }
-                Record::Other(_) | Record::Truncated | Record::Corrupt => {
+                Record::Other(..) | Record::Truncated | Record::Corrupt => {
                     self.pos += 1;
                     self.in_sync = false;
                     self.stats.corrupt_bytes += 1;
@@ -259,12 +283,19 @@ fn parse_record(bytes: &[u8]) -> Record {
         return if MavMessage::default_message_from_id(msgid).is_some() {
             Record::Corrupt
         } else {
-            Record::Other(record_len)
+            Record::Other(record_len, FrameHeader::of(&raw))
         };
     }
     match decode_raw(&raw) {
-        Some(frame) => Record::Frame(record_len, TlogEntry { time_us, frame }),
-        None => Record::Undecodable(record_len),
+        Some(frame) => Record::Frame(
+            record_len,
+            TlogEntry {
+                time_us,
+                frame,
+                undecoded: Vec::new(),
+            },
+        ),
+        None => Record::Undecodable(record_len, FrameHeader::of(&raw)),
     }
 }
 

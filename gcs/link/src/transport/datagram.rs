@@ -129,7 +129,14 @@ async fn run(
                         peers.learn(id, frame.sysid, from);
                     }
                     let raw = keep_raw.bytes(raw);
-                    frames.push(Received { link: id, at, frame, raw, from: Some(from) });
+                    frames.push(Received {
+                        link: id,
+                        at,
+                        frame,
+                        raw,
+                        from: Some(from),
+                        undecoded: Vec::new(),
+                    });
                 });
                 for r in frames {
                     if inbound.send(r).await.is_err() {

@@ -18,7 +18,7 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use crate::address::LinkAddress;
-use crate::frame::Frame;
+use crate::frame::{Frame, FrameHeader};
 
 /// Index of a link in the order the links were opened.
 pub type LinkId = usize;
@@ -41,6 +41,10 @@ pub struct Received {
     /// The address it came from: on UDP links the sender's, on TCP server links the
     /// client's (naming its connection); `None` on others.
     pub from: Option<SocketAddr>,
+    /// Frames received on this link just before this one that were not decoded (another
+    /// dialect's messages, in a replayed log), in order: link quality counts them as
+    /// received. Empty (no allocation) almost always.
+    pub undecoded: Vec<FrameHeader>,
 }
 
 /// Whether a link keeps each received frame's bytes in [`Received::raw`].
@@ -269,7 +273,7 @@ pub async fn open_with(
         }
         LinkAddress::Tlog { path, speed } => {
             let reader =
-                crate::tlog::TlogReader::open(path).map_err(|source| TransportError::Tlog {
+                crate::tlog::TlogReader::open_replayable(path).map_err(|source| TransportError::Tlog {
                     address: address.clone(),
                     source,
                 })?;

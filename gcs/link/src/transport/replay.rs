@@ -90,7 +90,12 @@ impl ReplayClock {
         let max_gap = TLOG_REPLAY_MAX_GAP.as_micros() as u64;
         self.elapsed_us += time_us.saturating_sub(self.last_us).min(max_gap);
         self.last_us = time_us;
-        start + Duration::from_secs_f64(self.elapsed_us as f64 / 1e6 / self.speed)
+        // Never panics: the speed is bounded and a due time beyond the clock's range
+        // is as good as never.
+        Duration::try_from_secs_f64(self.elapsed_us as f64 / 1e6 / self.speed)
+            .ok()
+            .and_then(|d| start.checked_add(d))
+            .unwrap_or(start + Duration::from_secs(86_400 * 365))
     }
 }
 
@@ -144,6 +149,7 @@ async fn pace(
             frame: entry.frame,
             raw: None,
             from: None,
+            undecoded: entry.undecoded,
         };
         if inbound.send(r).await.is_err() {
             return;

@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use super::{KeepRaw, LinkId, OUTGOING_QUEUE, Outgoing, PeerLearning, Received};
-use crate::frame::decode_raw;
+use crate::frame::{FrameHeader, decode_raw};
 
 /// Wait between reconnect attempts of a `tcpout` link.
 const TCP_RECONNECT_INTERVAL: Duration = Duration::from_secs(1);
@@ -37,6 +37,7 @@ async fn pump<S: AsyncRead + AsyncWrite + Unpin>(
 ) -> End {
     let (read, mut write) = tokio::io::split(stream);
     let mut reader = AsyncMavlinkReader::new(read);
+    let mut undecoded = Vec::new();
     loop {
         tokio::select! {
             got = reader.read_any_raw_message::<MavMessage>() => {
@@ -47,10 +48,15 @@ async fn pump<S: AsyncRead + AsyncWrite + Unpin>(
                         return End::StreamClosed;
                     }
                 };
-                let Some(frame) = decode_raw(&raw) else { continue };
+                let Some(frame) = decode_raw(&raw) else {
+                    // A `common` message whose fields do not decode: still a frame received.
+                    undecoded.extend(FrameHeader::of(&raw));
+                    continue;
+                };
                 on_frame(frame.sysid);
                 let raw = keep_raw.bytes(&raw);
-                let r = Received { link: id, at: Instant::now(), frame, raw, from };
+                let undecoded = std::mem::take(&mut undecoded);
+                let r = Received { link: id, at: Instant::now(), frame, raw, from, undecoded };
                 if inbound.send(r).await.is_err() {
                     return End::Shutdown;
                 }

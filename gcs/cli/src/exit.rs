@@ -1,0 +1,93 @@
+//! Exit codes and error reports shared by Vigil's binaries: 0 when the operation fully
+//! succeeded, 1 when it failed (a refusal, a timeout, a lost link), 2 on bad input (bad
+//! arguments, as clap reports them, or an unreadable or invalid input file).
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// Exit status of a failed operation.
+pub const FAILURE: u8 = 1;
+
+/// Exit status of bad input: arguments, or input files that cannot be read or used.
+pub const BAD_INPUT: u8 = 2;
+
+/// Marks an error as the user's input being wrong (exit status 2), not the operation
+/// failing; the message names the argument or file.
+#[derive(Debug)]
+pub struct BadInput(pub anyhow::Error);
+
+impl fmt::Display for BadInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Alternate form: the whole chain, without repeating a cause already quoted.
+        f.write_str(&chain(&self.0))
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+/// Wraps `e` as bad input.
+pub fn bad_input(e: impl Into<anyhow::Error>) -> anyhow::Error {
+    anyhow::Error::new(BadInput(e.into()))
+}
+
+/// The exit status for `e`.
+pub fn code(e: &anyhow::Error) -> u8 {
+    if e.chain().any(|c| c.is::<BadInput>()) {
+        BAD_INPUT
+    } else {
+        FAILURE
+    }
+}
+
+/// `e` and its causes joined by `: `, skipping a cause whose text an outer message
+/// already quotes (an OS error named once, not twice).
+pub fn chain(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text = format!("{text}: {c}");
+        }
+    }
+    text
+}
+
+/// Reports `result` on stderr (and as `{"error": ..., "exit_code": ...}` on stdout with
+/// `--json`) and turns it into the exit status.
+pub fn finish(program: &str, json: bool, result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = code(&e);
+            let text = chain(&e);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"error": text, "exit_code": code})
+                );
+            }
+            eprintln!("{program}: error: {text}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn bad_input_anywhere_in_the_chain_exits_2() {
+        let e = bad_input(anyhow::anyhow!("no such file")).context("reading plan.plan");
+        assert_eq!(code(&e), BAD_INPUT);
+        assert_eq!(code(&anyhow::anyhow!("timed out")), FAILURE);
+    }
+
+    #[test]
+    fn a_quoted_cause_is_not_repeated() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let e = anyhow::Error::new(io).context("x.tlog: No such file");
+        assert_eq!(chain(&e), "x.tlog: No such file");
+    }
+}
