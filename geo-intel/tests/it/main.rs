@@ -3,6 +3,7 @@
 mod analysis;
 mod bad_input;
 mod catalog;
+mod dem_vs_gdal;
 mod index;
 mod postgis;
 mod raster;
