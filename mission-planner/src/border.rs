@@ -152,3 +152,32 @@ pub fn polygons_from_geojson(text: &str) -> Result<Vec<Vec<LatLon>>, ParseError>
     }
     Ok(rings)
 }
+
+/// The territory inside a closed border as a fence: inclusion when the base is
+/// inside the ring, exclusion when home territory is outside it.
+pub fn territory_fence(border: &[LatLon], base: LatLon) -> Option<crate::GeoFence> {
+    if border.len() < 4 || border.first() != border.last() {
+        return None;
+    }
+    let vertices = border[..border.len() - 1].to_vec();
+    let ring = geo::LineString::from(
+        vertices
+            .iter()
+            .map(|p| geo::Coord {
+                x: p.lon_deg,
+                y: p.lat_deg,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let inclusion = geo::Contains::contains(
+        &geo::Polygon::new(ring, vec![]),
+        &geo::Point::new(base.lon_deg, base.lat_deg),
+    );
+    Some(crate::GeoFence {
+        polygons: vec![crate::FencePolygon {
+            vertices,
+            inclusion,
+        }],
+        ..crate::GeoFence::default()
+    })
+}

@@ -1,10 +1,10 @@
 //! Benchmark: generate and validate a patrol of Niger's whole border (Natural Earth
 //! 1:10m ring, ~5,586 km) from four bases, terrain sampled every 30 m along every
 //! leg, every leg also checked against Niger's outline as an inclusion fence.
-//! Prints the figures; run with `cargo bench -p mission-planner --bench niger_patrol`.
+//! Prints the figures; run with `cargo bench -p mission-planner-cli --bench niger_patrol`.
 //!
-//! Terrain: the real GLOBE 30" DEM of Niger (../shared/data/03_dem), read with the
-//! crate's pure-Rust GeoTIFF reader, then a synthetic Sahel-like terrain (a 300 m
+//! Terrain: the real GLOBE 30" DEM of Niger (../shared/data/03_dem), read through
+//! GDAL (geo-intel's `Dem`, as the CLI's `--dem`), then a synthetic Sahel-like terrain (a 300 m
 //! plain, rolling 150 m hills, a 1,400 m massif where the Aïr is) for comparison,
 //! both at 300 m above terrain (150..600 m band); then GLOBE again at the CLI's
 //! defaults, 120 m above terrain under a 120 m ceiling (60..120 m band).
@@ -13,7 +13,8 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use mission_planner::dem_grid::DemGrid;
+use geo_intel::elevation::Dem;
+use geo_intel::prelude::*;
 use mission_planner::estimate::VehicleModel;
 use mission_planner::generate::{PatrolRequest, TerrainFollow, plan_patrol};
 use mission_planner::validate::{Severity, ValidationSettings, validate};
@@ -87,7 +88,7 @@ fn main() {
         "/../../../shared/data/03_dem/globe_g10g_niger_30arcsec.tif"
     ));
     let t = Instant::now();
-    let globe = DemGrid::load(&data).unwrap_or_else(|e| panic!("{e}"));
+    let globe = Dem::open(&data).unwrap_or_else(|e| panic!("{e}"));
     println!(
         "niger_patrol: GLOBE DEM loaded in {:.3} s (not counted below)",
         t.elapsed().as_secs_f64()

@@ -4,28 +4,55 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use mission_planner::dem_grid::DemGrid;
+use geo_intel::elevation::Dem;
+use geo_intel::prelude::*;
 use mission_planner::estimate::VehicleModel;
 use mission_planner::{ElevationModel, FencePolygon, GeoFence, LatLon, border, files};
+use vigil_values::checked;
 
 /// Vehicle performance arguments.
 #[derive(Debug, Clone, Args)]
 pub struct VehicleArgs {
     /// Cruise speed, m/s (default: the plan's cruise speed, else 15).
-    #[arg(long)]
+    #[arg(long, value_parser = checked::positive)]
     pub speed_mps: Option<f64>,
     /// Endurance on a full battery, minutes (without it, endurance is not checked).
-    #[arg(long)]
+    #[arg(long, value_parser = checked::positive)]
     pub endurance_min: Option<f64>,
-    /// Reserve kept, percent of endurance.
-    #[arg(long, default_value_t = 20.0)]
+    /// Reserve kept, percent of endurance (0 to under 100).
+    #[arg(long, default_value_t = 20.0, value_parser = reserve_pct)]
     pub reserve_pct: f64,
     /// Climb rate, m/s.
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, default_value_t = 3.0, value_parser = checked::positive)]
     pub climb_mps: f64,
     /// Descent rate, m/s.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, value_parser = checked::positive)]
     pub descent_mps: f64,
+}
+
+/// A reserve in percent: finite, 0 or more and under 100.
+fn reserve_pct(text: &str) -> Result<f64, String> {
+    let v = checked::non_negative(text)?;
+    if v < 100.0 {
+        Ok(v)
+    } else {
+        Err(format!("{v} must be under 100"))
+    }
+}
+
+/// A sampling step in metres: finite, at least 1 m, at most 10 km.
+pub fn step_m(text: &str) -> Result<f64, String> {
+    checked::in_range(text, 1.0, 10_000.0)
+}
+
+/// A height above terrain or a clearance in metres: finite, 0..=10,000.
+pub fn height_m(text: &str) -> Result<f64, String> {
+    checked::in_range(text, 0.0, 10_000.0)
+}
+
+/// A distance in metres: finite and greater than 0.
+pub fn distance_m(text: &str) -> Result<f64, String> {
+    checked::positive(text)
 }
 
 impl VehicleArgs {
@@ -40,18 +67,11 @@ impl VehicleArgs {
             endurance_s: self.endurance_min.map_or(f64::INFINITY, |m| m * 60.0),
             reserve_frac: self.reserve_pct / 100.0,
         };
-        let ok = |x: f64| x.is_finite() && x > 0.0;
-        if !(ok(v.cruise_speed_mps)
-            && ok(v.climb_rate_mps)
-            && ok(v.descent_rate_mps)
-            && self.endurance_min.is_none_or(ok))
-        {
-            bail!("speed, climb/descent rates and endurance must be positive numbers");
-        }
-        if !(0.0..100.0).contains(&self.reserve_pct) {
+        // The flags were checked when parsed; a plan's own speed may still be absurd.
+        if !(v.cruise_speed_mps.is_finite() && v.cruise_speed_mps > 0.0) {
             bail!(
-                "--reserve-pct must be within 0..100, got {}",
-                self.reserve_pct
+                "cruise speed {} m/s is not a positive number; give --speed-mps",
+                v.cruise_speed_mps
             );
         }
         Ok(v)
@@ -87,12 +107,33 @@ impl ElevationModel for NoTerrain {
     }
 }
 
-/// The terrain model from `--dem`, or no terrain with `false` when absent.
+/// The terrain model from `--dem` (any raster GDAL reads, in any CRS: geo-intel's
+/// [`Dem`], the workspace's one DEM reader), or no terrain with `false` when absent.
 pub fn load_dem(dem: Option<&Path>) -> Result<(Box<dyn ElevationModel>, bool)> {
     let Some(path) = dem else {
         return Ok((Box::new(NoTerrain), false));
     };
-    Ok((Box::new(DemGrid::load(path)?), true))
+    require_file(path)?;
+    let dem = Dem::open(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((Box::new(dem), true))
+}
+
+/// Fails with one message naming `path` when it is not a readable file.
+pub fn require_file(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => bail!("{}: not a file", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            bail!("{}: no such file", path.display())
+        }
+        Err(e) => bail!("{}: cannot read: {e}", path.display()),
+    }
+}
+
+/// The text of `path`, or one message naming it.
+pub fn read_text(path: &Path) -> Result<String> {
+    require_file(path)?;
+    std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))
 }
 
 /// A fence from a plan file, a MAVProxy fence list, or GeoJSON polygons (inclusion).
@@ -103,8 +144,7 @@ pub fn load_fence(path: &Path) -> Result<GeoFence> {
         .unwrap_or("")
         .to_ascii_lowercase();
     if ext == "geojson" || ext == "json" {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let text = read_text(path)?;
         let rings =
             border::polygons_from_geojson(&text).map_err(|error| files::FileError::Parse {
                 path: path.to_owned(),
@@ -121,7 +161,13 @@ pub fn load_fence(path: &Path) -> Result<GeoFence> {
             ..GeoFence::default()
         });
     }
-    Ok(files::load_plan(path)?.fence)
+    Ok(load_plan(path)?.fence)
+}
+
+/// A plan file, or one message naming it (missing, unreadable or invalid).
+pub fn load_plan(path: &Path) -> Result<mission_planner::Plan> {
+    require_file(path)?;
+    Ok(files::load_plan(path)?)
 }
 
 pub fn parse_lat_lon(s: &str) -> Result<LatLon, String> {

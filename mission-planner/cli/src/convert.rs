@@ -16,6 +16,9 @@ pub struct ConvertArgs {
     /// A WPL file holds one list: a plan's fence and rally points then go to
     /// OUT-fence.EXT and OUT-rally.EXT beside it.
     pub output: PathBuf,
+    /// Print the files written as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
@@ -28,7 +31,7 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 }
 
 pub fn run(a: ConvertArgs) -> Result<ExitCode> {
-    let plan = files::load_plan(&a.input)?;
+    let plan = crate::common::load_plan(&a.input)?;
     let has_mission = plan.mission.home.is_some() || !plan.mission.items.is_empty();
     let lists = [
         has_mission,
@@ -72,12 +75,24 @@ pub fn run(a: ConvertArgs) -> Result<ExitCode> {
             files::save_plan(&p, &out)?;
             written.push(out);
         }
-        for w in written {
-            eprintln!("wrote {}", w.display());
-        }
+        report(&written, a.json)?;
         return Ok(ExitCode::SUCCESS);
     }
     files::save_plan(&plan, &a.output)?;
-    eprintln!("wrote {}", a.output.display());
+    report(&[a.output], a.json)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn report(written: &[PathBuf], json: bool) -> Result<()> {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "written": written }))?
+        );
+    } else {
+        for w in written {
+            eprintln!("wrote {}", w.display());
+        }
+    }
+    Ok(())
 }

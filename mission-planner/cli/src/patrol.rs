@@ -11,9 +11,10 @@ use mission_planner::generate::{
     DEFAULT_MIN_CLEARANCE_M, HomeSide, PatrolRequest, TerrainFollow, plan_patrol,
 };
 use mission_planner::validate::{ValidationSettings, validate};
-use mission_planner::{AltitudeReference, FencePolygon, GeoFence, LatLon, Plan, border, files};
+use mission_planner::{AltitudeReference, LatLon, Plan, border, files};
 
-use crate::common::{VehicleArgs, load_dem, parse_lat_lon};
+use crate::common::{VehicleArgs, distance_m, height_m, load_dem, parse_lat_lon, read_text, step_m};
+use vigil_values::checked;
 use crate::table;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -33,38 +34,38 @@ pub struct PatrolArgs {
     #[arg(long = "base", required = true, value_parser = parse_lat_lon, allow_hyphen_values = true)]
     pub bases: Vec<LatLon>,
     /// Distance to keep inside the border, metres.
-    #[arg(long, default_value_t = 2000.0)]
+    #[arg(long, default_value_t = 2000.0, value_parser = checked::non_negative)]
     pub standoff_m: f64,
     /// Height above terrain to fly, metres.
-    #[arg(long, default_value_t = 120.0)]
+    #[arg(long, default_value_t = 120.0, value_parser = height_m)]
     pub alt_agl_m: f64,
     /// Highest height above terrain allowed anywhere along a leg, metres (validate's
     /// default). A higher --alt-agl-m is refused, not clamped.
-    #[arg(long, default_value_t = 120.0)]
+    #[arg(long, default_value_t = 120.0, value_parser = height_m)]
     pub ceiling_agl_m: f64,
     /// Lowest height above terrain allowed anywhere along a leg, metres (validate's
     /// default); the floor flown is the larger of this and half of --alt-agl-m.
-    #[arg(long, default_value_t = DEFAULT_MIN_CLEARANCE_M)]
+    #[arg(long, default_value_t = DEFAULT_MIN_CLEARANCE_M, value_parser = height_m)]
     pub min_clearance_m: f64,
     #[command(flatten)]
     pub vehicle: VehicleArgs,
-    /// Terrain model: geographic GeoTIFF (.tif, EPSG:4326) or ESRI ASCII grid (.asc); without it altitudes are relative to each base.
+    /// Terrain model: any raster GDAL reads (GeoTIFF, .hgt, ...), any CRS; without it altitudes are relative to each base.
     #[arg(long)]
     pub dem: Option<PathBuf>,
     /// Start of the stretch to cover, km along the border.
-    #[arg(long)]
+    #[arg(long, value_parser = checked::non_negative)]
     pub from_km: Option<f64>,
     /// End of the stretch to cover, km along the border.
-    #[arg(long)]
+    #[arg(long, value_parser = checked::non_negative)]
     pub to_km: Option<f64>,
     /// Home side of the border (default: the side the first base is on).
     #[arg(long, value_enum)]
     pub home_side: Option<Side>,
     /// Simplification tolerance of the patrol line, metres.
-    #[arg(long, default_value_t = 100.0)]
+    #[arg(long, default_value_t = 100.0, value_parser = distance_m)]
     pub simplify_m: f64,
     /// Terrain sampling step along legs, metres.
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, default_value_t = 30.0, value_parser = step_m)]
     pub sample_m: f64,
     /// Folder for sortie-NN.plan files and patrol.geojson.
     #[arg(long)]
@@ -75,8 +76,7 @@ pub struct PatrolArgs {
 }
 
 pub fn run(a: PatrolArgs) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(&a.border)
-        .with_context(|| format!("{}: cannot read", a.border.display()))?;
+    let text = read_text(&a.border)?;
     let border_line =
         border::border_from_geojson(&text).map_err(|error| files::FileError::Parse {
             path: a.border.clone(),
@@ -156,7 +156,7 @@ pub fn run(a: PatrolArgs) -> Result<ExitCode> {
     std::fs::create_dir_all(&a.out_dir)
         .with_context(|| format!("{}: cannot create", a.out_dir.display()))?;
     // A closed border is the home territory's outline: every leg must stay on the home side.
-    let territory = territory_fence(&req.border, req.bases[0]);
+    let territory = border::territory_fence(&req.border, req.bases[0]);
     let settings = ValidationSettings {
         min_clearance_m: follow.min_clearance_m,
         ceiling_agl_m: ceiling,
@@ -260,34 +260,5 @@ pub fn run(a: PatrolArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
-}
-
-/// The territory inside a closed border as a fence: inclusion when the base is
-/// inside the ring, exclusion when home territory is outside it.
-fn territory_fence(border: &[LatLon], base: LatLon) -> Option<GeoFence> {
-    if border.len() < 4 || border.first() != border.last() {
-        return None;
-    }
-    let vertices = border[..border.len() - 1].to_vec();
-    let ring = geo::LineString::from(
-        vertices
-            .iter()
-            .map(|p| geo::Coord {
-                x: p.lon_deg,
-                y: p.lat_deg,
-            })
-            .collect::<Vec<_>>(),
-    );
-    let inclusion = geo::Contains::contains(
-        &geo::Polygon::new(ring, vec![]),
-        &geo::Point::new(base.lon_deg, base.lat_deg),
-    );
-    Some(GeoFence {
-        polygons: vec![FencePolygon {
-            vertices,
-            inclusion,
-        }],
-        ..GeoFence::default()
     })
 }

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use mission_planner::estimate::{Estimate, estimate_mission};
-use mission_planner::files;
 use mission_planner::validate::{Severity, ValidationSettings, validate};
 
-use crate::common::{VehicleArgs, battery_text, estimate_json, load_dem, load_fence};
+use crate::common::{
+    VehicleArgs, battery_text, estimate_json, height_m, load_dem, load_fence, load_plan, step_m,
+};
 use crate::table;
 
 #[derive(Debug, Args)]
@@ -19,20 +20,20 @@ pub struct ValidateArgs {
     /// Extra fence to enforce (.plan, fence .txt/.waypoints, or GeoJSON polygons as inclusion zones).
     #[arg(long)]
     pub fence: Option<PathBuf>,
-    /// Terrain model: geographic GeoTIFF (.tif, EPSG:4326) or ESRI ASCII grid (.asc); without it terrain checks are skipped.
+    /// Terrain model: any raster GDAL reads (GeoTIFF, .hgt, ...), any CRS; without it terrain checks are skipped.
     #[arg(long)]
     pub dem: Option<PathBuf>,
     /// Highest height above terrain allowed, metres.
-    #[arg(long, default_value_t = 120.0)]
+    #[arg(long, default_value_t = 120.0, value_parser = height_m)]
     pub ceiling_agl_m: f64,
     /// Lowest height above terrain allowed in flight, metres.
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, default_value_t = 30.0, value_parser = height_m)]
     pub min_clearance_m: f64,
     /// Most mission items the vehicle accepts.
-    #[arg(long, default_value_t = 700)]
-    pub max_items: usize,
+    #[arg(long, default_value_t = 700, value_parser = clap::value_parser!(u32).range(1..=65_535))]
+    pub max_items: u32,
     /// Leg sampling step for terrain and fence checks, metres.
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, default_value_t = 30.0, value_parser = step_m)]
     pub sample_m: f64,
     #[command(flatten)]
     pub vehicle: VehicleArgs,
@@ -42,14 +43,14 @@ pub struct ValidateArgs {
 }
 
 pub fn run_validate(a: ValidateArgs) -> Result<ExitCode> {
-    let plan = files::load_plan(&a.plan)?;
+    let plan = load_plan(&a.plan)?;
     let fence = a.fence.as_deref().map(load_fence).transpose()?;
     let (terrain, terrain_known) = load_dem(a.dem.as_deref())?;
     let settings = ValidationSettings {
         min_clearance_m: a.min_clearance_m,
         ceiling_agl_m: a.ceiling_agl_m,
-        max_items: a.max_items,
-        sample_step_m: a.sample_m.max(1.0),
+        max_items: a.max_items as usize,
+        sample_step_m: a.sample_m,
         vehicle: a.vehicle.model(Some(plan.mission.cruise_speed_mps))?,
         terrain_known,
     };
@@ -111,7 +112,7 @@ fn print_estimate(e: &Estimate, endurance_min: Option<f64>) {
 pub struct StatsArgs {
     /// Plan file.
     pub plan: PathBuf,
-    /// Terrain model: geographic GeoTIFF (.tif, EPSG:4326) or ESRI ASCII grid (.asc) for terrain-relative items.
+    /// Terrain model (any raster GDAL reads) for terrain-relative items.
     #[arg(long)]
     pub dem: Option<PathBuf>,
     #[command(flatten)]
@@ -122,7 +123,7 @@ pub struct StatsArgs {
 }
 
 pub fn run_stats(a: StatsArgs) -> Result<ExitCode> {
-    let plan = files::load_plan(&a.plan)?;
+    let plan = load_plan(&a.plan)?;
     let (terrain, _) = load_dem(a.dem.as_deref())?;
     let vehicle = a.vehicle.model(Some(plan.mission.cruise_speed_mps))?;
     let e = estimate_mission(&plan.mission, terrain.as_ref(), &vehicle);

@@ -2,19 +2,25 @@
 
 mod util;
 
+mod conventions;
+mod dem;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::util::{data_dir, mission_file, niger_asset};
+use geo_intel::prelude::*;
 
-fn run(args: &[&str]) -> Output {
+/// Runs the binary with `args`.
+pub fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mission-planner"))
         .args(args)
         .output()
         .expect("run mission-planner")
 }
 
-fn s(p: &Path) -> &str {
+/// A path as an argument.
+pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
@@ -107,10 +113,16 @@ fn patrol_writes_one_plan_per_sortie_and_geojson() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["sorties"].as_array().is_some_and(|a| !a.is_empty()));
     let first = mission_planner::files::load_plan(&out.path().join("sortie-01.plan")).unwrap();
+    // A multicopter sortie: QGroundControl's vehicleType 2 (quadrotor), not 1 (fixed wing).
+    let doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("sortie-01.plan")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["mission"]["vehicleType"], 2);
     let wp = first.mission.items[1].altitude().unwrap();
     assert_eq!(wp.reference, mission_planner::AltitudeReference::Amsl);
     // 120 m above the DEM's terrain at the waypoint.
-    let globe = mission_planner::dem_grid::DemGrid::load(&dem).unwrap();
+    let globe = geo_intel::elevation::Dem::open(&dem).unwrap();
     let ground = mission_planner::ElevationModel::elevation_m(
         &globe,
         first.mission.items[1].position().unwrap(),
@@ -165,6 +177,12 @@ fn validate_and_stats_json() {
     std::fs::write(
         &dem,
         "ncols 2\nnrows 2\nxllcorner 8\nyllcorner 47\ncellsize 1\n488 488\n488 488\n",
+    )
+    .unwrap();
+    // GDAL reads an ASCII grid's CRS from its .prj: WGS 84 here.
+    std::fs::write(
+        dir.path().join("flat.prj"),
+        r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]]"#,
     )
     .unwrap();
     let o = run(&[
@@ -280,6 +298,8 @@ fn survey_orbit_and_corridor() {
         s(&area),
         "--gsd-cm",
         "3",
+        "--home-alt-m",
+        "210",
         "--out",
         s(&out),
         "--json",
@@ -300,6 +320,8 @@ fn survey_orbit_and_corridor() {
         "-35.36,149.16",
         "--radius-m",
         "200",
+        "--home-alt-m",
+        "584",
         "--out",
         s(&out),
     ]);
@@ -310,10 +332,23 @@ fn survey_orbit_and_corridor() {
         s(&area),
         "--width-m",
         "100",
+        "--dem",
+        s(&data_dir().join("03_dem/globe_g10g_niger_30arcsec.tif")),
         "--out",
         s(&out),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Home sits on the DEM's ground (Niamey area, ~200 m), not at 0 m AMSL.
+    let corridor = mission_planner::files::load_plan(&out).unwrap();
+    let home = corridor.mission.home.unwrap();
+    let globe =
+        geo_intel::elevation::Dem::open(&data_dir().join("03_dem/globe_g10g_niger_30arcsec.tif"))
+            .unwrap();
+    let ground = mission_planner::ElevationModel::elevation_m(&globe, home.position).unwrap();
+    assert!(
+        (home.alt_amsl_m - ground).abs() < 1e-6 && ground > 150.0,
+        "{home:?} over {ground}"
+    );
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(
@@ -384,21 +419,6 @@ fn patrol_above_the_ceiling_is_refused() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("--alt-agl-m 150") && err.contains("120 m ceiling"),
-        "{err}"
-    );
-}
-
-#[test]
-fn projected_dem_is_refused_naming_file_and_conversion() {
-    let plan = mission_file("qgc/simple_square.plan");
-    let dem = data_dir().join("03_dem/stars_olinda_dem_utm25s.tif");
-    let o = run(&["validate", s(&plan), "--dem", s(&dem)]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("stars_olinda_dem_utm25s.tif")
-            && err.contains("EPSG:4326")
-            && err.contains("gdalwarp -t_srs EPSG:4326"),
         "{err}"
     );
 }

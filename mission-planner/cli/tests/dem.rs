@@ -1,89 +1,140 @@
-//! Real DEMs from ../shared/data/03_dem read by the pure-Rust GeoTIFF reader.
+//! `--dem` reads through GDAL (geo-intel's `Dem`): the same heights as GDAL's own
+//! tools, PixelIsPoint tiles included, and legs checked against them.
 
-#[test]
-fn real_geotiff_dems_load() {
-    use mission_planner::dem_grid::DemGrid;
-    use mission_planner::{ElevationModel, LatLon};
-    let dem = crate::util::data_dir().join("03_dem");
-    let globe = DemGrid::load(&dem.join("globe_g10g_niger_30arcsec.tif")).unwrap();
-    // MANIFEST spot checks: Niamey 191 m, Agadez 529 m (30" cells, bilinear here).
-    let niamey = globe.elevation_m(LatLon::new(13.5116, 2.1254)).unwrap();
-    let agadez = globe.elevation_m(LatLon::new(16.9742, 7.9865)).unwrap();
-    assert!((niamey - 191.0).abs() < 40.0, "Niamey {niamey}");
-    assert!((agadez - 529.0).abs() < 40.0, "Agadez {agadez}");
-    assert_eq!(
-        globe.elevation_m(LatLon::new(30.0, 5.0)),
-        None,
-        "outside the grid"
-    );
-    let srtm = DemGrid::load(&dem.join("srtm3_n07_w006_3arc_v2_cote_divoire.tif")).unwrap();
-    let h = srtm.elevation_m(LatLon::new(7.5, -5.5)).unwrap();
-    assert!((145.0..=546.0).contains(&h), "{h}");
-    let err = DemGrid::load(&dem.join("stars_olinda_dem_utm25s.tif"))
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("stars_olinda_dem_utm25s.tif") && err.contains("EPSG:4326"),
-        "{err}"
-    );
+use std::process::Command;
+
+use geo_intel::elevation::Dem;
+use geo_intel::prelude::*;
+use mission_planner::{ElevationModel, LatLon};
+
+use crate::util::data_dir;
+use crate::{run, s};
+
+/// The shared SRTM tile: PixelIsPoint (GeoKey 1025 = 2), 3" cells.
+fn srtm() -> std::path::PathBuf {
+    data_dir().join("03_dem/srtm3_n07_w006_3arc_v2_cote_divoire.tif")
 }
 
-/// What every refused DEM's message must say: the file, what is expected, how to convert.
-fn assert_refused(err: &str, file: &str) {
-    assert!(err.contains(file), "names the file: {err}");
-    assert!(err.contains("EPSG:4326"), "says what is expected: {err}");
-    assert!(
-        err.contains("gdalwarp -t_srs EPSG:4326"),
-        "says how to convert: {err}"
+/// GDAL's own reading of one cell: `gdallocationinfo -valonly -wgs84`.
+fn gdal_value(dem: &std::path::Path, p: LatLon) -> f64 {
+    let o = Command::new("gdallocationinfo")
+        .args(["-valonly", "-wgs84", s(dem)])
+        .arg(p.lon_deg.to_string())
+        .arg(p.lat_deg.to_string())
+        .output()
+        .expect("gdallocationinfo (GDAL's tools) must be installed");
+    String::from_utf8_lossy(&o.stdout).trim().parse().unwrap()
+}
+
+/// A cell centre of the tile where a half-pixel shift reads 405 m instead of 441 m.
+const SPOT: LatLon = LatLon::new(7.009167, -5.5925);
+
+#[test]
+fn pixel_is_point_tile_reads_as_gdal_reads_it() {
+    let dem = Dem::open(&srtm()).unwrap();
+    let ours = dem.elevation_m(SPOT).unwrap();
+    let gdal = gdal_value(&srtm(), SPOT);
+    assert!((ours - gdal).abs() < 1.0, "ours {ours} m, GDAL {gdal} m");
+}
+
+/// A WPL mission: home on the ground at `home`, then `items` (frame, lat, lon, alt).
+fn wpl(home: (LatLon, f64), items: &[(u8, u16, LatLon, f64)]) -> String {
+    let mut t = format!(
+        "QGC WPL 110\n0\t1\t0\t16\t0\t0\t0\t0\t{}\t{}\t{}\t1\n",
+        home.0.lat_deg, home.0.lon_deg, home.1
     );
+    for (i, (frame, cmd, p, alt)) in items.iter().enumerate() {
+        t.push_str(&format!(
+            "{}\t0\t{frame}\t{cmd}\t0\t0\t0\t0\t{}\t{}\t{alt}\t1\n",
+            i + 1,
+            p.lat_deg,
+            p.lon_deg
+        ));
+    }
+    t
 }
 
 #[test]
-fn unsupported_dems_are_refused_with_the_conversion() {
-    use mission_planner::dem_grid::DemGrid;
+fn a_leg_20_m_above_the_real_ground_breaks_a_30_m_clearance() {
     let dir = tempfile::tempdir().unwrap();
-    // A real projected GeoTIFF (UTM zone 25S).
-    let utm = crate::util::data_dir().join("03_dem/stars_olinda_dem_utm25s.tif");
-    let err = DemGrid::load(&utm).unwrap_err().to_string();
-    assert_refused(&err, "stars_olinda_dem_utm25s.tif");
-    assert!(err.contains("projected"), "{err}");
-    // A format this reader does not take.
-    let hgt = dir.path().join("N07W006.hgt");
-    std::fs::write(&hgt, [0u8; 8]).unwrap();
-    let err = DemGrid::load(&hgt).unwrap_err().to_string();
-    assert_refused(&err, "N07W006.hgt");
-    assert!(err.contains("unsupported DEM format .hgt"), "{err}");
-    // An ASCII grid in metres (UTM eastings/northings), and one whose .prj says projected.
-    let asc = dir.path().join("utm.asc");
+    let east = LatLon::new(SPOT.lat_deg, SPOT.lon_deg + 1.0 / 1200.0);
+    let g0 = gdal_value(&srtm(), SPOT);
+    let g1 = gdal_value(&srtm(), east);
+    // 20 m above the higher of the two cells the leg joins (AMSL frame).
+    let alt = g0.max(g1) + 20.0;
+    let plan = dir.path().join("low.waypoints");
     std::fs::write(
-        &asc,
-        "ncols 2\nnrows 2\nxllcorner 500000\nyllcorner 9100000\ncellsize 90\n1 2\n3 4\n",
+        &plan,
+        wpl(
+            (SPOT, g0),
+            &[(0, 22, SPOT, alt), (0, 16, east, alt), (0, 21, east, 0.0)],
+        ),
     )
     .unwrap();
-    let err = DemGrid::load(&asc).unwrap_err().to_string();
-    assert_refused(&err, "utm.asc");
-    assert!(err.contains("not longitudes and latitudes"), "{err}");
-    let asc = dir.path().join("small.asc");
-    std::fs::write(
-        &asc,
-        "ncols 2\nnrows 2\nxllcorner 2\nyllcorner 13\ncellsize 0.5\n1 2\n3 4\n",
-    )
-    .unwrap();
-    assert!(DemGrid::load(&asc).is_ok());
-    std::fs::write(
-        dir.path().join("small.prj"),
-        r#"PROJCS["WGS 84 / UTM zone 31N",GEOGCS["WGS 84"]]"#,
-    )
-    .unwrap();
-    let err = DemGrid::load(&asc).unwrap_err().to_string();
-    assert_refused(&err, "small.asc");
-    assert!(err.contains("small.prj"), "{err}");
-    // A TIFF with no georeferencing at all.
-    let plain = dir.path().join("plain.tif");
-    let mut enc = tiff::encoder::TiffEncoder::new(std::fs::File::create(&plain).unwrap()).unwrap();
-    enc.write_image::<tiff::encoder::colortype::Gray16>(2, 2, &[1, 2, 3, 4])
+    let o = run(&[
+        "validate",
+        s(&plan),
+        "--dem",
+        s(&srtm()),
+        "--min-clearance-m",
+        "30",
+        "--json",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let clearance: Vec<f64> = v["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["kind"]["TerrainClearance"]["clearance_m"].as_f64())
+        .collect();
+    assert!(
+        clearance.iter().any(|c| (15.0..25.0).contains(c)),
+        "a ~20 m clearance error: {out}"
+    );
+}
+
+#[test]
+fn a_mission_flown_underground_is_refused_whatever_its_frame() {
+    // 1 m above mean sea level over terrain of 145-546 m: every leg is underground.
+    let dir = tempfile::tempdir().unwrap();
+    let a = LatLon::new(7.50, -5.50);
+    let b = LatLon::new(7.51, -5.50);
+    let c = LatLon::new(7.51, -5.49);
+    for frame in [0u8, 3] {
+        let plan = dir.path().join(format!("amsl-1m-{frame}.waypoints"));
+        std::fs::write(
+            &plan,
+            wpl((a, 1.0), &[(frame, 16, b, 1.0), (frame, 16, c, 1.0)]),
+        )
         .unwrap();
-    let err = DemGrid::load(&plain).unwrap_err().to_string();
-    assert_refused(&err, "plain.tif");
-    assert!(err.contains("not a georeferenced GeoTIFF"), "{err}");
+        let o = run(&["validate", s(&plan), "--dem", s(&srtm()), "--json"]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(1), "frame {frame}: {out}");
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let underground = v["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| {
+                i["kind"]["TerrainClearance"]["clearance_m"]
+                    .as_f64()
+                    .is_some_and(|c| c < 0.0)
+            })
+            .count();
+        assert!(underground >= 2, "frame {frame}: {out}");
+    }
+}
+
+#[test]
+fn a_dem_gdal_cannot_read_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("not-a-dem.tif");
+    std::fs::write(&bad, b"not a raster").unwrap();
+    let plan = crate::util::mission_file("qgc/simple_square.plan");
+    let o = run(&["validate", s(&plan), "--dem", s(&bad)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("not-a-dem.tif"), "{err}");
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use mission_planner::{Mission, MissionItem, Plan};
+use mission_planner::{Mission, MissionItem};
 
 /// The shared real-data folder (`../shared/data` beside the repository).
 pub fn data_dir() -> PathBuf {
@@ -44,11 +44,6 @@ pub fn same_mission(a: &Mission, b: &Mission) -> bool {
     home && same_items(&a.items, &b.items)
         && a.complex_items == b.complex_items
         && a.qgc_altitudes == b.qgc_altitudes
-}
-
-/// Plan equality (missions NaN-aware; metadata that the format keeps compared too).
-pub fn same_plan(a: &Plan, b: &Plan) -> bool {
-    same_mission(&a.mission, &b.mission) && a.fence == b.fence && a.rally_points == b.rally_points
 }
 
 /// A file of the repository's own Niger demo data set (`assets/niger`).
