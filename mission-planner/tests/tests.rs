@@ -6,6 +6,7 @@ mod complex_items;
 mod fixtures;
 mod generators;
 mod golden;
+mod interchange;
 mod patrol_bases;
 mod roundtrip;
 mod validation;

@@ -291,3 +291,64 @@ fn fence_allows_single_points_by_the_same_zone_rules() {
         "inside the exclusion"
     );
 }
+
+fn clearance_errors(r: &mission_planner::validate::Report) -> Vec<f64> {
+    r.issues
+        .iter()
+        .filter_map(|i| match i.kind {
+            IssueKind::TerrainClearance { clearance_m, .. } => Some(clearance_m),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn legs_below_the_ground_are_errors_in_every_frame() {
+    // 1 m above mean sea level over 200 m terrain: before, legs whose ends were not
+    // "airborne" skipped the clearance check and this gave no issue at all.
+    let terrain = FlatTerrain { height_m: 200.0 };
+    let a = LatLon::new(13.01, 2.0);
+    let b = LatLon::new(13.02, 2.0);
+    let mut m = Mission {
+        home: Some(Home {
+            position: base(),
+            alt_amsl_m: 200.0,
+        }),
+        ..Mission::default()
+    };
+    m.items.push(MissionItem::waypoint(a, Altitude::amsl(1.0)));
+    m.items.push(MissionItem::waypoint(b, Altitude::amsl(1.0)));
+    let plan = Plan {
+        mission: m,
+        ..Plan::default()
+    };
+    let r = validate(&plan, None, &terrain, &ValidationSettings::default());
+    let low = clearance_errors(&r);
+    assert!(low.len() >= 2 && low.iter().all(|c| *c < 0.0), "{:?}", r.issues);
+    assert!(r.issues.iter().any(|i| i.message.contains("underground")));
+    // A mission whose home altitude is 0 m over 200 m terrain climbs out of the ground.
+    let mut plan = plan_through(&[LatLon::new(13.01, 2.0)], 100.0);
+    plan.mission.home.as_mut().unwrap().alt_amsl_m = 0.0;
+    let r = validate(&plan, None, &terrain, &ValidationSettings::default());
+    assert!(!clearance_errors(&r).is_empty(), "{:?}", r.issues);
+}
+
+#[test]
+fn only_the_climb_and_descent_at_the_take_off_and_landing_points_are_exempt() {
+    let terrain = FlatTerrain { height_m: 200.0 };
+    // Vertical take-off at home, cruise at 100 m, vertical landing at home: no issue.
+    let plan = plan_through(&[LatLon::new(13.01, 2.0)], 100.0);
+    let r = validate(&plan, None, &terrain, &ValidationSettings::default());
+    assert!(clearance_errors(&r).is_empty(), "{:?}", r.issues);
+    // A take-off 1 km from home is a slanted climb from the ground: below the floor.
+    let mut plan = plan_through(&[LatLon::new(13.02, 2.0)], 100.0);
+    plan.mission.items[0] =
+        MissionItem::takeoff(LatLon::new(13.01, 2.0), Altitude::above_home(100.0));
+    let r = validate(&plan, None, &terrain, &ValidationSettings::default());
+    let low = clearance_errors(&r);
+    assert!(
+        !low.is_empty() && low.iter().all(|c| *c >= 0.0),
+        "{:?}",
+        r.issues
+    );
+}

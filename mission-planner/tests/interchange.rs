@@ -1,0 +1,191 @@
+//! Files other tools read: QGroundControl's vehicle type and frames, KML altitude
+//! modes, GeoJSON's right-hand rule, rally params through WPL.
+
+use geo::{LineString, Winding};
+use mission_planner::files::{Format, parse_plan, render_plan};
+use mission_planner::generate::{PatrolRequest, TerrainFollow, plan_patrol};
+use mission_planner::mavlink::{mission_from_raw, mission_to_raw};
+use mission_planner::{
+    Altitude, FenceCircle, FencePolygon, FlatTerrain, GeoFence, Home, LatLon, Mission,
+    MissionItem, MissionItemInt, Plan, RallyPoint, estimate::VehicleModel,
+};
+
+fn square_plan() -> Plan {
+    let mut m = Mission {
+        home: Some(Home {
+            position: LatLon::new(13.5, 2.1),
+            alt_amsl_m: 210.0,
+        }),
+        ..Mission::default()
+    };
+    m.items.push(MissionItem::takeoff(
+        LatLon::new(13.5, 2.1),
+        Altitude::above_home(50.0),
+    ));
+    m.items.push(MissionItem::waypoint(
+        LatLon::new(13.51, 2.1),
+        Altitude::above_home(100.0),
+    ));
+    Plan {
+        mission: m,
+        // Clockwise as drawn (north-east, then south-east...).
+        fence: GeoFence {
+            polygons: vec![FencePolygon {
+                vertices: vec![
+                    LatLon::new(13.4, 2.0),
+                    LatLon::new(13.6, 2.0),
+                    LatLon::new(13.6, 2.2),
+                    LatLon::new(13.4, 2.2),
+                ],
+                inclusion: true,
+            }],
+            circles: vec![FenceCircle {
+                center: LatLon::new(13.5, 2.15),
+                radius_m: 500.0,
+                inclusion: false,
+            }],
+            ..GeoFence::default()
+        },
+        rally_points: vec![],
+    }
+}
+
+#[test]
+fn geojson_rings_follow_the_right_hand_rule() {
+    let text = render_plan(&square_plan(), Format::GeoJson).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let rings: Vec<LineString<f64>> = doc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["geometry"]["type"] == "Polygon")
+        .map(|f| {
+            f["geometry"]["coordinates"][0]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+                .collect()
+        })
+        .collect();
+    assert_eq!(rings.len(), 2, "polygon and circle");
+    for r in &rings {
+        assert!(r.is_closed());
+        assert_eq!(r.winding_order(), Some(geo::winding_order::WindingOrder::CounterClockwise));
+    }
+}
+
+#[test]
+fn kml_altitudes_carry_their_frames_mode() {
+    let mut plan = square_plan();
+    let kml = render_plan(&plan, Format::Kml).unwrap();
+    // Above home with home at 210 m AMSL: absolute, at 210 + 100 m.
+    assert!(kml.contains("<altitudeMode>absolute</altitudeMode>"), "{kml}");
+    assert!(kml.contains("2.1,13.51,310"), "{kml}");
+    assert!(!kml.contains("2.1,13.51,100"), "{kml}");
+    // Every point has a mode.
+    assert_eq!(
+        kml.matches("<Point>").count(),
+        kml.matches("<Point><altitudeMode>").count()
+    );
+    // Above terrain: relativeToGround as given.
+    plan.mission.items[1] =
+        MissionItem::waypoint(LatLon::new(13.51, 2.1), Altitude::above_terrain(80.0));
+    let kml = render_plan(&plan, Format::Kml).unwrap();
+    assert!(
+        kml.contains("<Point><altitudeMode>relativeToGround</altitudeMode><coordinates>2.1,13.51,80"),
+        "{kml}"
+    );
+    // Above home with no known home altitude: on the ground, not absolute.
+    plan.mission.home.as_mut().unwrap().alt_amsl_m = f64::NAN;
+    plan.mission.items[1] =
+        MissionItem::waypoint(LatLon::new(13.51, 2.1), Altitude::above_home(100.0));
+    let kml = render_plan(&plan, Format::Kml).unwrap();
+    assert!(!kml.contains("absolute"), "{kml}");
+    assert!(kml.contains("clampToGround"), "{kml}");
+}
+
+#[test]
+fn rally_params_survive_wpl() {
+    let plan = Plan {
+        rally_points: vec![RallyPoint {
+            params: [7.0, 0.0, 0.0, 0.0],
+            ..RallyPoint::new(LatLon::new(13.5, 2.1), 80.0)
+        }],
+        ..Plan::default()
+    };
+    let text = render_plan(&plan, Format::Wpl).unwrap();
+    let back = parse_plan(&text, Format::Wpl).unwrap();
+    assert_eq!(back.rally_points, plan.rally_points);
+}
+
+#[test]
+fn px4_int_frames_are_read_as_qgroundcontrols() {
+    // PX4 sends GLOBAL_RELATIVE_ALT_INT (6), GLOBAL_INT (5), GLOBAL_TERRAIN_ALT_INT (11).
+    let raw: Vec<MissionItemInt> = [6u8, 5, 11]
+        .iter()
+        .enumerate()
+        .map(|(i, f)| MissionItemInt {
+            frame: *f,
+            ..MissionItemInt::waypoint(i as u16, 135_000_000 + i as i32, 21_000_000, 50.0)
+        })
+        .collect();
+    let mission = mission_from_raw(&raw, false).unwrap();
+    let frames: Vec<u8> = mission_to_raw(&mission).iter().map(|r| r.frame).collect();
+    assert_eq!(frames, [3, 0, 10]);
+    // Saved as .plan, the frames QGroundControl writes.
+    let text = render_plan(
+        &Plan {
+            mission,
+            ..Plan::default()
+        },
+        Format::QgcPlan,
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let saved: Vec<u64> = doc["mission"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["frame"].as_u64().unwrap())
+        .collect();
+    assert_eq!(saved, [3, 0, 10]);
+}
+
+#[test]
+fn a_badly_numbered_list_names_the_shared_rule() {
+    let raw = vec![MissionItemInt::waypoint(1, 0, 0, 10.0)];
+    let e = mission_from_raw(&raw, false).unwrap_err();
+    assert!(matches!(
+        e,
+        mission_planner::mavlink::ConvertError::List(
+            vigil_values::raw::ListError::Numbering { index: 0, seq: 1 }
+        )
+    ));
+}
+
+#[test]
+fn generated_sorties_are_quadrotors() {
+    let border: Vec<LatLon> = (0..20)
+        .map(|i| LatLon::new(13.0 + f64::from(i) * 0.01, 2.0))
+        .collect();
+    let req = PatrolRequest {
+        border,
+        home_side: None,
+        standoff_m: 500.0,
+        simplify_tolerance_m: 50.0,
+        terrain_follow: TerrainFollow::new(100.0, 120.0),
+        bases: vec![LatLon::new(13.05, 2.02)],
+        vehicle: VehicleModel {
+            endurance_s: 3600.0,
+            ..VehicleModel::default()
+        },
+        border_range_m: None,
+        altitude_reference: mission_planner::AltitudeReference::Home,
+    };
+    let plan = plan_patrol(&req, &FlatTerrain { height_m: 200.0 }, &mut |_| {}).unwrap();
+    assert!(!plan.sorties.is_empty());
+    for s in &plan.sorties {
+        assert_eq!(s.mission.vehicle_type, 2, "QGroundControl: 2 = quadrotor");
+    }
+}
