@@ -26,11 +26,11 @@ use gcs_link::vehicle::{LandedState, Position};
 use gcs_link::{FleetSnapshot, LatLon, VehicleCommand, VehicleId, VehicleState};
 use mission_planner::{FencePolygon, MissionCommand, MissionItem};
 
-use crate::camera::MainCamera;
 use crate::layers::{LayerStatus, MapLayers};
 use crate::link::{LinkRequest, fake};
-use crate::map_frame::MapFrame;
-use crate::planning::PlanDoc;
+use crate::map::frame::MapFrame;
+use crate::map::view::{MainCamera, MapCamera};
+use crate::tools::PlanDoc;
 use crate::ui_state::{CursorGround, Selection, Tool};
 
 const WIDTH: u32 = 1600;
@@ -39,16 +39,16 @@ const HEIGHT: u32 = 900;
 /// The demo map with a 1600x900 window and every plugin that reacts to the mouse.
 fn map_app() -> (fake::FakeLink, App, Entity) {
     let (far, link) = fake::link();
-    let mut app = crate::layers::demo_app();
+    let mut app = crate::test_support::demo_app();
     app.add_plugins((
         InputPlugin,
         link,
-        crate::ui_state::UiStatePlugin,
-        crate::vertex_colour::VertexColourPlugin,
-        crate::camera::CameraPlugin,
-        crate::drones::DronesPlugin,
-        crate::flight::FlightPlugin,
-        crate::planning::PlanningPlugin,
+        crate::ui_state::plugin,
+        crate::map::vertex_colour::plugin,
+        crate::map::camera::plugin,
+        crate::map::drones::plugin,
+        crate::flight::plugin,
+        crate::tools::plugin,
     ))
     .init_gizmo_group::<DefaultGizmoConfigGroup>()
     .init_asset::<Image>()
@@ -349,20 +349,12 @@ fn click_selects_a_drone_and_go_to_sends_it_where_clicked() {
 #[test]
 fn navigate_drag_pans_without_editing() {
     let (_far, mut app, window) = map_app();
-    let before = app
-        .world()
-        .resource::<crate::camera::MapCamera>()
-        .orbit
-        .target;
+    let before = app.world().resource::<MapCamera>().orbit.target;
     move_cursor(&mut app, window, Vec2::new(800.0, 450.0));
     button(&mut app, window, MouseButton::Left, ButtonState::Pressed);
     move_cursor(&mut app, window, Vec2::new(700.0, 400.0));
     button(&mut app, window, MouseButton::Left, ButtonState::Released);
-    let after = app
-        .world()
-        .resource::<crate::camera::MapCamera>()
-        .orbit
-        .target;
+    let after = app.world().resource::<MapCamera>().orbit.target;
     let moved = ((after[0] - before[0]).powi(2) + (after[1] - before[1]).powi(2)).sqrt();
     assert!(moved > 100.0, "panned {moved} m");
     assert!(mission(&app).is_empty());

@@ -57,15 +57,11 @@ pub struct CursorGround {
 }
 
 /// Registers the shared UI state.
-pub struct UiStatePlugin;
-
-impl Plugin for UiStatePlugin {
-    fn build(&self, app: &mut App) {
-        app.init_resource::<Selection>()
-            .init_resource::<Tool>()
-            .init_resource::<CursorGround>()
-            .add_systems(Update, escape_cancels_tool);
-    }
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Selection>()
+        .init_resource::<Tool>()
+        .init_resource::<CursorGround>()
+        .add_systems(Update, escape_cancels_tool);
 }
 
 fn escape_cancels_tool(keys: Res<ButtonInput<KeyCode>>, mut tool: ResMut<Tool>) {
@@ -81,7 +77,7 @@ mod tests {
     #[test]
     fn escape_leaves_any_tool() {
         let mut app = App::new();
-        app.add_plugins((MinimalPlugins, UiStatePlugin))
+        app.add_plugins((MinimalPlugins, plugin))
             .init_resource::<ButtonInput<KeyCode>>();
         *app.world_mut().resource_mut::<Tool>() = Tool::DrawFence;
         app.update();

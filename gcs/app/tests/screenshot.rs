@@ -71,6 +71,8 @@ fn default_start_up_shows_terrain_border_and_three_drones() {
     );
     let dir = tempfile::tempdir().unwrap();
     let shot = dir.path().join("startup.png");
+    let log = dir.path().join("gcs.log");
+    let log_file = std::fs::File::create(&log).unwrap();
     let mut child = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1600x900x24"])
         .arg(env!("CARGO_BIN_EXE_gcs"))
@@ -82,6 +84,8 @@ fn default_start_up_shows_terrain_border_and_three_drones() {
             "VIGIL_ASSETS",
             concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets"),
         )
+        .stdout(log_file.try_clone().unwrap())
+        .stderr(log_file)
         .spawn()
         .expect("starting gcs under xvfb-run");
     let deadline = std::time::Instant::now() + Duration::from_secs(400);
@@ -95,7 +99,13 @@ fn default_start_up_shows_terrain_border_and_three_drones() {
         }
         std::thread::sleep(Duration::from_millis(200));
     };
-    assert!(status.success(), "gcs --screenshot failed: {status}");
+    let log = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(status.success(), "gcs --screenshot failed: {status}\n{log}");
+    // Bevy's mesh allocator logs this for a mesh without vertices (see map/drones.rs).
+    assert!(
+        !log.contains("Use-after-free"),
+        "the renderer reported a freed or unallocated buffer:\n{log}"
+    );
 
     let (w, h, px) = read_png(&shot);
     let img = Image { w, h, px };

@@ -1,13 +1,14 @@
 //! The headless demo patrol: arm, take off, fly a square, return and land.
 
+mod telemetry_line;
+
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use gcs_link::{LinkAddress, LinkConfig};
+use gcs_link::LinkAddress;
 use gcs_sim::SimConfig;
 
 use crate::cli::Args;
-use crate::telemetry_line;
 use gcs_link::vehicle::{GpsFix, LandedState};
 use gcs_link::{FlightMode, LatLon, LinkHandle, VehicleCommand, VehicleId};
 use geo::{Destination, Distance, Haversine, Point};
@@ -134,8 +135,8 @@ pub fn run_headless(args: &Args) -> Result<()> {
 async fn headless(args: &Args) -> Result<()> {
     let drones = args.drones.clamp(1, 50);
     let gcs_addr: LinkAddress = "udpin:127.0.0.1:0".parse().expect("literal address");
-    let mut cfg = LinkConfig::new(vec![gcs_addr]);
-    cfg.gcs_sysid = args.sysid;
+    let cfg = crate::link::link_config(args, vec![gcs_addr])?;
+    let key = cfg.signing.clone();
     let link = gcs_link::start(cfg)
         .await
         .context("opening the ground station link")?;
@@ -144,6 +145,9 @@ async fn headless(args: &Args) -> Result<()> {
     let (lat, lon, alt) = gcs_sim::AGADEZ;
     let mut sim_cfg = SimConfig::new(format!("udpout:127.0.0.1:{port}").parse()?);
     sim_cfg.vehicles = SimConfig::fleet(drones, 1, LatLon::new(lat, lon), alt);
+    for v in &mut sim_cfg.vehicles {
+        v.signing_key.clone_from(&key);
+    }
     sim_cfg.speed = args.speed.max(10.0);
     let _sim = gcs_sim::start(sim_cfg.clone())
         .await

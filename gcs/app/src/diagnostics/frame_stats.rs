@@ -10,8 +10,8 @@ use bevy::prelude::*;
 use serde::Serialize;
 
 use crate::cli::Args;
-use crate::link::Fleet;
-use crate::terrain::TerrainStats;
+use crate::link::{Fleet, LinkDrops};
+use crate::map::terrain::TerrainStats;
 
 /// Frame-time statistics, milliseconds.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -28,6 +28,19 @@ pub struct FrameStats {
     pub max_ms: f64,
     /// Drones in the fleet at the end.
     pub drones: usize,
+    /// What the link dropped on the way to the screen during the run.
+    pub link_drops: LinkDropCounts,
+}
+
+/// [`LinkDrops`] as written in the statistics.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct LinkDropCounts {
+    /// Fleet events gcs-link's queue dropped.
+    pub events: u64,
+    /// Transfer progress reports dropped.
+    pub progress: u64,
+    /// Requests the link thread had no room for.
+    pub requests: u64,
 }
 
 /// Statistics of frame times `ms` (any order); `None` when empty.
@@ -45,6 +58,7 @@ pub fn frame_stats(ms: &[f64], drones: usize) -> Option<FrameStats> {
         mean_ms: v.iter().sum::<f64>() / v.len() as f64,
         max_ms: v[v.len() - 1],
         drones,
+        link_drops: LinkDropCounts::default(),
     })
 }
 
@@ -58,24 +72,21 @@ struct Recorder {
 }
 
 /// Records frame times when asked.
-pub struct FrameStatsPlugin;
-
-impl Plugin for FrameStatsPlugin {
-    fn build(&self, app: &mut App) {
-        let args = app.world().get_resource::<Args>().cloned();
-        app.insert_resource(Recorder {
-            path: args.as_ref().and_then(|a| a.frame_stats.clone()),
-            exit_after_s: args.as_ref().and_then(|a| a.exit_after_secs),
-            ..default()
-        })
-        .add_systems(Last, record);
-    }
+pub(super) fn plugin(app: &mut App) {
+    let args = app.world().get_resource::<Args>().cloned();
+    app.insert_resource(Recorder {
+        path: args.as_ref().and_then(|a| a.frame_stats.clone()),
+        exit_after_s: args.as_ref().and_then(|a| a.exit_after_secs),
+        ..default()
+    })
+    .add_systems(Last, record);
 }
 
 fn record(
     time: Res<Time<Real>>,
     stats: Res<TerrainStats>,
     fleet: Res<Fleet>,
+    drops: Option<Res<LinkDrops>>,
     mut rec: ResMut<Recorder>,
     mut exit: MessageWriter<AppExit>,
 ) {
@@ -96,7 +107,14 @@ fn record(
     }
     rec.written = true;
     if let Some(path) = rec.path.clone() {
-        let stats = frame_stats(&rec.ms, fleet.0.vehicles.len());
+        let mut stats = frame_stats(&rec.ms, fleet.0.vehicles.len());
+        if let (Some(s), Some(d)) = (stats.as_mut(), drops.as_deref()) {
+            s.link_drops = LinkDropCounts {
+                events: d.events,
+                progress: d.progress,
+                requests: d.requests,
+            };
+        }
         let json = serde_json::to_string_pretty(&stats).unwrap_or_default();
         if let Err(e) = std::fs::write(&path, json) {
             error!("frame stats {}: {e}", path.display());

@@ -12,27 +12,15 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use gcs_link::LatLon;
 use serde::Serialize;
 
-use crate::camera::MainCamera;
-use crate::drones::DroneMarker;
+use crate::cli::Args;
 use crate::layers::{LayerStatus, MapLayers};
-use crate::map_frame::MapFrame;
-use crate::terrain::{TerrainData, TerrainStats};
+use crate::map::drones::DroneMarker;
+use crate::map::frame::MapFrame;
+use crate::map::terrain::{TerrainData, TerrainStats};
+use crate::map::view::MainCamera;
 
 /// Seconds past `--after-secs` to wait for terrain and layers before capturing anyway.
 const SETTLE_GRACE_S: f64 = 60.0;
-
-/// Takes the screenshot.
-pub struct ScreenshotPlugin {
-    path: PathBuf,
-    after_secs: f64,
-}
-
-impl ScreenshotPlugin {
-    /// A screenshot to `path` after `after_secs` seconds.
-    pub fn new(path: PathBuf, after_secs: f64) -> Self {
-        Self { path, after_secs }
-    }
-}
 
 #[derive(Resource)]
 struct ShotRequest {
@@ -73,15 +61,20 @@ pub struct ScreenReport {
     pub at_s: f64,
 }
 
-impl Plugin for ScreenshotPlugin {
-    fn build(&self, app: &mut App) {
-        app.insert_resource(ShotRequest {
-            path: self.path.clone(),
-            after_secs: self.after_secs,
-            taken: false,
-        })
-        .add_systems(Last, take_screenshot);
-    }
+/// Takes the screenshot `--screenshot PATH` asks for, after `--after-secs`.
+pub(super) fn plugin(app: &mut App) {
+    let Some(args) = app.world().get_resource::<Args>().cloned() else {
+        return;
+    };
+    let Some(path) = args.screenshot else {
+        return;
+    };
+    app.insert_resource(ShotRequest {
+        path,
+        after_secs: args.after_secs,
+        taken: false,
+    })
+    .add_systems(Last, take_screenshot);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -143,45 +136,8 @@ fn take_screenshot(
             });
         }
     }
-    if let Some(d) = layers
-        .layers
-        .iter()
-        .find(|l| l.name == "Niger border")
-        .and_then(|l| l.draped.as_deref())
-    {
-        for line in &d.lines {
-            let step = (line.len() / 40).max(1);
-            for p in line.iter().step_by(step) {
-                if let Some((x, y)) = project(map.render(*p)) {
-                    report.border.push(ScreenPoint {
-                        what: "border".into(),
-                        x,
-                        y,
-                    });
-                }
-            }
-        }
-    }
-    if let Some(src) = terrain.source.as_deref() {
-        let b = src.dem.grid.bounds;
-        for i in 1..10 {
-            for j in 1..10 {
-                let p = LatLon::new(
-                    b.south_deg + (b.north_deg - b.south_deg) * f64::from(i) / 10.0,
-                    b.west_deg + (b.east_deg - b.west_deg) * f64::from(j) / 10.0,
-                );
-                if let Some(h) = src.dem.sample(p)
-                    && let Some((x, y)) = project(map.render_geo(p, h))
-                {
-                    report.terrain.push(ScreenPoint {
-                        what: format!("terrain {:.2},{:.2}", p.lat_deg, p.lon_deg),
-                        x,
-                        y,
-                    });
-                }
-            }
-        }
-    }
+    border_points(&layers, &map, &project, &mut report.border);
+    terrain_points(&terrain, &map, &project, &mut report.terrain);
     let path = req.path.clone();
     commands.spawn(Screenshot::primary_window()).observe(
         move |shot: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| match save(
@@ -199,6 +155,64 @@ fn take_screenshot(
             }
         },
     );
+}
+
+/// Where the demo's border line is on screen (about 40 points per line).
+fn border_points(
+    layers: &MapLayers,
+    map: &MapFrame,
+    project: &dyn Fn(Vec3) -> Option<(f32, f32)>,
+    out: &mut Vec<ScreenPoint>,
+) {
+    let Some(d) = layers
+        .layers
+        .iter()
+        .find(|l| l.name == "Niger border")
+        .and_then(|l| l.draped.as_deref())
+    else {
+        return;
+    };
+    for line in &d.lines {
+        let step = (line.len() / 40).max(1);
+        for p in line.iter().step_by(step) {
+            if let Some((x, y)) = project(map.render(*p)) {
+                out.push(ScreenPoint {
+                    what: "border".into(),
+                    x,
+                    y,
+                });
+            }
+        }
+    }
+}
+
+/// Where a 9x9 lattice over the terrain's extent is on screen.
+fn terrain_points(
+    terrain: &TerrainData,
+    map: &MapFrame,
+    project: &dyn Fn(Vec3) -> Option<(f32, f32)>,
+    out: &mut Vec<ScreenPoint>,
+) {
+    if let Some(src) = terrain.source.as_deref() {
+        let b = src.dem.grid.bounds;
+        for i in 1..10 {
+            for j in 1..10 {
+                let p = LatLon::new(
+                    b.south_deg + (b.north_deg - b.south_deg) * f64::from(i) / 10.0,
+                    b.west_deg + (b.east_deg - b.west_deg) * f64::from(j) / 10.0,
+                );
+                if let Some(h) = src.dem.sample(p)
+                    && let Some((x, y)) = project(map.render_geo(p, h))
+                {
+                    out.push(ScreenPoint {
+                        what: format!("terrain {:.2},{:.2}", p.lat_deg, p.lon_deg),
+                        x,
+                        y,
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// Writes the PNG and its report, each through a temporary file and a rename.

@@ -1,6 +1,6 @@
 //! Patrol coverage: which stretches of border were watched in the last N hours (by the
-//! recorded patrol tracks and the live fleet's trails), drawn on the border, with the
-//! gaps listed.
+//! recorded patrol track files and the live fleet's recorded tracks, [`FleetTracks`]),
+//! drawn on the border, with the gaps listed.
 //!
 //! Exists as the shell over geo-intel's tested `coverage`: the analysis runs on the
 //! async compute pool; this file draws observed stretches green and gaps red.
@@ -13,12 +13,13 @@ use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use bevy_egui::egui;
 use geo_intel::coverage::{CoverageParams, CoverageReport, coverage};
-use geo_intel::tracks::{Track, TrackPoint, read_tracks};
+use geo_intel::tracks::read_tracks;
 use geo_intel::vector::VectorLayer;
 
-use crate::drones::Trails;
-use crate::layers::MapLayers;
-use crate::map_frame::{Anchored, MapFrame};
+use crate::layers::layer::MapLayers;
+use crate::layers::tracks::FleetTracks;
+use crate::map::frame::{Anchored, MapFrame};
+use crate::map::terrain::TerrainData;
 
 /// Observed border, drawn over the border line.
 const OBSERVED: Color = Color::srgb(0.2, 1.0, 0.4);
@@ -59,13 +60,9 @@ impl Default for Coverage {
 }
 
 /// Runs and draws the coverage analysis.
-pub struct CoveragePlugin;
-
-impl Plugin for CoveragePlugin {
-    fn build(&self, app: &mut App) {
-        app.init_resource::<Coverage>()
-            .add_systems(Update, (finish_analysis, draw_coverage).chain());
-    }
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Coverage>()
+        .add_systems(Update, (finish_analysis, draw_coverage).chain());
 }
 
 /// The layer names the analysis uses: the border and the recorded patrol tracks.
@@ -96,36 +93,12 @@ fn inputs(layers: &MapLayers) -> (Option<Arc<VectorLayer>>, Vec<PathBuf>) {
     (border, tracks)
 }
 
-/// The live fleet's trails as timed tracks (wall clock).
-fn live_tracks(trails: &Trails, elapsed_now_s: f64) -> Vec<Track> {
-    let now = chrono::Utc::now();
-    trails
-        .0
-        .iter()
-        .map(|(id, t)| Track {
-            name: format!("live PX4-{}", id.sysid),
-            points: t
-                .points()
-                .map(|s| TrackPoint {
-                    position: s.position,
-                    time: Some(
-                        now - chrono::Duration::milliseconds(
-                            ((elapsed_now_s - s.time_s) * 1000.0) as i64,
-                        ),
-                    ),
-                })
-                .collect(),
-        })
-        .filter(|t| t.points.len() >= 2)
-        .collect()
-}
-
-fn start_analysis(cov: &mut Coverage, layers: &MapLayers, trails: &Trails, elapsed_s: f64) {
+fn start_analysis(cov: &mut Coverage, layers: &MapLayers, fleet: &FleetTracks) {
     let (Some(border), files) = inputs(layers) else {
         cov.report = Some(Err("the border layer has not loaded yet".into()));
         return;
     };
-    let live = live_tracks(trails, elapsed_s);
+    let live = fleet.tracks();
     let (hours, footprint, end_at_last) = (cov.hours, cov.footprint_m, cov.end_at_last_fix);
     cov.task = Some(AsyncComputeTaskPool::get().spawn(async move {
         let mut tracks = live;
@@ -159,7 +132,7 @@ fn finish_analysis(mut cov: ResMut<Coverage>) {
 fn draw_coverage(
     mut cov: ResMut<Coverage>,
     map: Res<MapFrame>,
-    terrain: Res<crate::terrain::TerrainData>,
+    terrain: Res<TerrainData>,
     mut commands: Commands,
     mut gizmos: ResMut<Assets<GizmoAsset>>,
 ) {
@@ -215,8 +188,7 @@ fn draw_coverage(
 #[derive(SystemParam)]
 pub struct CoveragePanel<'w, 's> {
     cov: ResMut<'w, Coverage>,
-    trails: Res<'w, Trails>,
-    time: Res<'w, Time>,
+    fleet: Res<'w, FleetTracks>,
     _marker: std::marker::PhantomData<&'s ()>,
 }
 
@@ -245,7 +217,7 @@ impl CoveragePanel<'_, '_> {
                 .add_enabled(!busy, egui::Button::new("Compute coverage"))
                 .clicked()
             {
-                start_analysis(cov, layers, &self.trails, self.time.elapsed_secs_f64());
+                start_analysis(cov, layers, &self.fleet);
             }
             if busy {
                 ui.spinner();
@@ -256,7 +228,15 @@ impl CoveragePanel<'_, '_> {
         });
         match &cov.report {
             None => {
-                ui.small("Uses the border segments, visible track layers (GPX, tlog) and the live fleet's trails.");
+                let flown = if self.fleet.is_empty() {
+                    "no flight recorded yet".to_string()
+                } else {
+                    format!("{} fixes", self.fleet.len())
+                };
+                ui.small(format!(
+                    "Uses the border segments, visible track layers (GPX, tlog) and the \
+                     fleet's recorded tracks ({flown})."
+                ));
             }
             Some(Err(e)) => {
                 ui.colored_label(egui::Color32::from_rgb(255, 80, 60), e);
@@ -299,14 +279,16 @@ impl CoveragePanel<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::LayerStatus;
+    use crate::layers::layer::LayerStatus;
+    use chrono::{DateTime, Utc};
+    use gcs_link::{LatLon, VehicleId};
 
     /// The demo's recorded patrol tracks against the border: a report with observed
     /// stretches and gaps, drawn as one gizmo.
     #[test]
     fn recorded_tracks_cover_part_of_the_border() {
-        let mut app = crate::layers::demo_app();
-        app.init_resource::<Trails>().add_plugins(CoveragePlugin);
+        let mut app = crate::test_support::demo_app();
+        app.init_resource::<FleetTracks>().add_plugins(plugin);
         for _ in 0..1000 {
             app.update();
             let l = app.world().resource::<MapLayers>();
@@ -320,7 +302,7 @@ mod tests {
             .resource_scope(|world, mut cov: Mut<Coverage>| {
                 cov.hours = 24.0 * 365.0;
                 let layers = world.resource::<MapLayers>();
-                start_analysis(&mut cov, layers, &Trails::default(), 0.0);
+                start_analysis(&mut cov, layers, &FleetTracks::default());
             });
         for _ in 0..3000 {
             app.update();
@@ -338,5 +320,63 @@ mod tests {
         assert!(report.observed_km > 0.0 && report.observed_km < report.total_km);
         assert!(report.lines.iter().any(|l| !l.gaps.is_empty()));
         assert!(cov.gizmo.is_some(), "drawn on the map");
+    }
+
+    /// The fleet's recorded tracks alone (track files hidden), flown two hours ago:
+    /// far beyond the drawn trail's 300 s, inside the default 24 h window.
+    #[test]
+    fn the_fleet_record_feeds_coverage_beyond_the_drawn_trail() {
+        let mut app = crate::test_support::demo_app();
+        app.init_resource::<FleetTracks>().add_plugins(plugin);
+        for _ in 0..1000 {
+            app.update();
+            let l = app.world().resource::<MapLayers>();
+            if l.layers.iter().all(|l| l.status != LayerStatus::Loading) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let gpx = crate::cli::default_catalog().with_file_name("SYNTHETIC_patrol_tracks_niger.gpx");
+        let flown = read_tracks(&gpx).unwrap().remove(0);
+        let start: DateTime<Utc> = Utc::now() - chrono::Duration::hours(2);
+        let mut record = FleetTracks::default();
+        let id = VehicleId {
+            sysid: 1,
+            compid: 1,
+        };
+        for (k, p) in flown.points.iter().enumerate() {
+            let at: LatLon = p.position;
+            record.record(
+                id,
+                Some(at),
+                true,
+                start + chrono::Duration::seconds(k as i64),
+            );
+        }
+        assert!(!record.is_empty());
+        app.world_mut()
+            .resource_scope(|world, mut cov: Mut<Coverage>| {
+                assert_eq!(cov.hours, 24.0, "the default window");
+                cov.end_at_last_fix = false;
+                let mut layers = world.resource_mut::<MapLayers>();
+                for l in &mut layers.layers {
+                    if l.source.extension().is_some_and(|e| e == "gpx") {
+                        l.visible = false;
+                    }
+                }
+                start_analysis(&mut cov, &layers, &record);
+            });
+        for _ in 0..3000 {
+            app.update();
+            if app.world().resource::<Coverage>().report.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let cov = app.world().resource::<Coverage>();
+        match &cov.report {
+            Some(Ok(r)) => assert!(r.observed_km > 1.0, "{} km observed", r.observed_km),
+            other => panic!("expected a report, got {other:?}"),
+        }
     }
 }

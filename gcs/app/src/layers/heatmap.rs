@@ -15,9 +15,10 @@ use gcs_scene::heatmap::{HeatMesh, SheetParams, heat_mesh};
 use geo_intel::incidents::read_incidents;
 use geo_intel::risk::{RiskParams, compute_risk};
 
-use crate::layers::MapCatalog;
-use crate::map_frame::{Anchored, MapFrame};
-use crate::terrain::TerrainData;
+use crate::layers::catalog::MapCatalog;
+use crate::map::frame::{Anchored, MapFrame};
+use crate::map::mesh::sheet_to_mesh;
+use crate::map::terrain::TerrainData;
 
 /// Risk cell size, metres.
 const CELL_M: f64 = 5_000.0;
@@ -68,34 +69,30 @@ pub struct Heatmap {
 }
 
 /// Computes and draws the heatmap.
-pub struct HeatmapPlugin;
-
-impl Plugin for HeatmapPlugin {
-    fn build(&self, app: &mut App) {
-        let source = app
-            .world()
-            .get_resource::<MapCatalog>()
-            .and_then(|MapCatalog(c)| {
-                let l = c.layers.iter().find(|l| l.time_field.is_some())?;
-                Some((c.source_path(l), l.time_field.clone()))
-            });
-        app.insert_resource(Heatmap {
-            visible: true,
-            opacity: 0.85,
-            half_life_days: 180.0,
-            status: if source.is_some() {
-                HeatStatus::Computing
-            } else {
-                HeatStatus::NoIncidentLayer
-            },
-            source,
-            task: None,
-            entity: None,
-            material: None,
-            requested: true,
-        })
-        .add_systems(Update, (start, finish, style).chain());
-    }
+pub(super) fn plugin(app: &mut App) {
+    let source = app
+        .world()
+        .get_resource::<MapCatalog>()
+        .and_then(|MapCatalog(c)| {
+            let l = c.layers.iter().find(|l| l.time_field.is_some())?;
+            Some((c.source_path(l), l.time_field.clone()))
+        });
+    app.insert_resource(Heatmap {
+        visible: true,
+        opacity: 0.85,
+        half_life_days: 180.0,
+        status: if source.is_some() {
+            HeatStatus::Computing
+        } else {
+            HeatStatus::NoIncidentLayer
+        },
+        source,
+        task: None,
+        entity: None,
+        material: None,
+        requested: true,
+    })
+    .add_systems(Update, (start, finish, style).chain());
 }
 
 fn start(mut heat: ResMut<Heatmap>, map: Res<MapFrame>, terrain: Res<TerrainData>) {
@@ -174,7 +171,7 @@ fn finish(
             heat.entity = Some(
                 commands
                     .spawn((
-                        Mesh3d(meshes.add(to_mesh(&m))),
+                        Mesh3d(meshes.add(sheet_to_mesh(&m))),
                         MeshMaterial3d(material),
                         Anchored(m.centre),
                         Transform::default(),
@@ -209,11 +206,6 @@ fn style(
             Visibility::Hidden
         };
     }
-}
-
-/// The sheet's GPU mesh; colours from sRGB to linear, alpha kept.
-pub fn to_mesh(m: &HeatMesh) -> Mesh {
-    crate::terrain::gpu_mesh(&m.positions, None, &m.colours, &m.indices)
 }
 
 /// The heatmap section of the layers panel.
@@ -272,8 +264,8 @@ mod tests {
 
     #[test]
     fn the_demo_incidents_become_a_translucent_sheet() {
-        let mut app = crate::layers::demo_app();
-        app.add_plugins(HeatmapPlugin);
+        let mut app = crate::test_support::demo_app();
+        app.add_plugins(plugin);
         for _ in 0..1500 {
             app.update();
             if !matches!(

@@ -19,12 +19,12 @@ use gcs_scene::Enu;
 use gcs_scene::camera::OrbitCamera;
 
 use crate::link::Fleet;
-use crate::map_frame::MapFrame;
-use crate::terrain::TerrainData;
-use crate::ui_state::{CursorGround, Selection};
+use crate::map::frame::MapFrame;
+use crate::map::sets::{PlaceCamera, ReadCursor};
+use crate::map::terrain::TerrainData;
+use crate::map::view::{FOV_DEG, MainCamera, MapCamera, cursor_in_viewport};
+use crate::ui_state::{CursorGround, Selection, Tool};
 
-/// Vertical field of view, degrees.
-pub const FOV_DEG: f32 = 45.0;
 /// Degrees of orbit per pixel of right-drag.
 const ORBIT_DEG_PER_PX: f64 = 0.25;
 /// Zoom per wheel line.
@@ -32,51 +32,25 @@ const ZOOM_PER_LINE: f64 = 0.85;
 /// Keyboard pan, screen heights per second.
 const KEY_PAN_PER_S: f64 = 0.6;
 
-/// The camera's state.
-#[derive(Resource, Debug, Clone, PartialEq)]
-pub struct MapCamera {
-    /// Orbit camera in frame metres (heights exaggerated).
-    pub orbit: OrbitCamera,
-    /// Whether the camera follows the selected drone.
-    pub follow: bool,
-}
-
-/// Marks the map's 3D camera.
-#[derive(Component)]
-pub struct MainCamera;
-
-/// The system set that places the camera and moves the floating origin.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PlaceCamera;
-
-/// The system set that finds the ground under the cursor ([`CursorGround`]); map tools
-/// run after it so a click acts on this frame's cursor, not the last one's.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ReadCursor;
-
 /// Adds the camera, its controls and the cursor readout.
-pub struct CameraPlugin;
-
-impl Plugin for CameraPlugin {
-    fn build(&self, app: &mut App) {
-        app.add_systems(Startup, spawn_camera)
-            .add_systems(
-                Update,
-                (
-                    mouse_controls,
-                    keyboard_controls,
-                    follow_selected,
-                    cursor_ground.in_set(ReadCursor),
-                )
-                    .chain(),
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(Startup, spawn_camera)
+        .add_systems(
+            Update,
+            (
+                mouse_controls,
+                keyboard_controls,
+                follow_selected,
+                cursor_ground.in_set(ReadCursor),
             )
-            .add_systems(
-                PostUpdate,
-                place_camera
-                    .in_set(PlaceCamera)
-                    .before(TransformSystems::Propagate),
-            );
-    }
+                .chain(),
+        )
+        .add_systems(
+            PostUpdate,
+            place_camera
+                .in_set(PlaceCamera)
+                .before(TransformSystems::Propagate),
+        );
 }
 
 fn spawn_camera(
@@ -154,7 +128,7 @@ fn mouse_controls(
     scroll: Res<AccumulatedMouseScroll>,
     window: Option<Single<&Window, With<PrimaryWindow>>>,
     egui: Option<Res<EguiWantsInput>>,
-    tool: Res<crate::ui_state::Tool>,
+    tool: Res<Tool>,
     mut cam: ResMut<MapCamera>,
 ) {
     let Some(window) = window else { return };
@@ -170,7 +144,7 @@ fn mouse_controls(
             f64::from(d.y) * ORBIT_DEG_PER_PX,
         );
     } else if (buttons.pressed(MouseButton::Middle)
-        || (buttons.pressed(MouseButton::Left) && *tool == crate::ui_state::Tool::Navigate))
+        || (buttons.pressed(MouseButton::Left) && *tool == Tool::Navigate))
         && d != Vec2::ZERO
     {
         cam.follow = false;
@@ -263,23 +237,6 @@ fn follow_selected(
         .follow([e.east_m, e.north_m, e.up_m * map.vertical_scale]);
 }
 
-/// The cursor, if it is over the camera's viewport. Bevy's "viewport" positions
-/// (`viewport_to_world`, `world_to_viewport`) are window logical pixels.
-pub fn cursor_in_viewport(window: &Window, camera: &Camera) -> Option<Vec2> {
-    let c = window.cursor_position()?;
-    let rect = camera.logical_viewport_rect()?;
-    rect.contains(c).then_some(c)
-}
-
-/// Zooms so a frame-metre rectangle fills the view (layers panel "zoom to").
-pub fn zoom_to(cam: &mut MapCamera, min: [f64; 2], max: [f64; 2], aspect: f64) {
-    cam.follow = false;
-    let z = cam.orbit.target[2];
-    cam.orbit
-        .frame_bounds(min, max, f64::from(FOV_DEG).to_radians(), aspect);
-    cam.orbit.target[2] = z;
-}
-
 fn place_camera(
     mut map: ResMut<MapFrame>,
     cam: Res<MapCamera>,
@@ -353,7 +310,7 @@ mod tests {
             .init_resource::<Fleet>()
             .init_resource::<Selection>()
             .init_resource::<CursorGround>()
-            .init_resource::<crate::ui_state::Tool>()
+            .init_resource::<Tool>()
             .init_resource::<EguiGlobalSettings>()
             .add_systems(Startup, spawn_camera)
             .add_systems(Update, (keyboard_controls, follow_selected))

@@ -17,12 +17,13 @@ use bevy_egui::input::EguiWantsInput;
 use gcs_link::{VehicleId, VehicleState};
 use gcs_scene::trail::Trail;
 
-use crate::camera::{FOV_DEG, MainCamera};
 use crate::link::Fleet;
-use crate::map_frame::{Anchored, MapFrame};
-use crate::terrain::TerrainData;
+use crate::map::frame::{Anchored, MapFrame};
+use crate::map::sets::{PlaceAnchored, PlaceCamera};
+use crate::map::terrain::TerrainData;
+use crate::map::vertex_colour::VertexColourMaterial;
+use crate::map::view::{FOV_DEG, MainCamera, cursor_in_viewport};
 use crate::ui_state::{Selection, Tool};
-use crate::vertex_colour::VertexColourMaterial;
 
 /// Height of a drone's arrow on screen, pixels.
 pub const DRONE_SIZE_PX: f32 = 34.0;
@@ -60,46 +61,40 @@ pub struct DroneColour(pub [u8; 3]);
 struct FleetMesh {
     /// The arrow in its own frame: a cone along +Y, then its triangles.
     arrow: (Vec<Vec3>, Vec<u32>),
-    /// The merged mesh.
-    mesh: Handle<Mesh>,
+    /// The merged mesh, once a drone has a position. Never an empty mesh: Bevy's mesh
+    /// allocator skips a mesh without vertices but still copies its data, logging
+    /// "Use-after-free ... unallocated key" for its vertex and index buffers.
+    mesh: Option<Handle<Mesh>>,
     /// The entity drawing it.
     entity: Entity,
 }
 
 /// Draws the fleet.
-pub struct DronesPlugin;
-
-impl Plugin for DronesPlugin {
-    fn build(&self, app: &mut App) {
-        app.init_resource::<Trails>()
-            .add_systems(Startup, make_assets)
-            .add_systems(
-                Update,
-                (
-                    sync_drones,
-                    record_trails,
-                    click_to_select,
-                    draw_stalks_and_trails,
-                ),
-            )
-            .add_systems(
-                PostUpdate,
-                (
-                    size_drones
-                        .after(crate::map_frame::PlaceAnchored)
-                        .after(crate::camera::PlaceCamera)
-                        .before(TransformSystems::Propagate),
-                    build_fleet_mesh.after(TransformSystems::Propagate),
-                ),
-            );
-    }
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<Trails>()
+        .add_systems(Startup, make_assets)
+        .add_systems(
+            Update,
+            (
+                sync_drones,
+                record_trails,
+                click_to_select,
+                draw_stalks_and_trails,
+            ),
+        )
+        .add_systems(
+            PostUpdate,
+            (
+                size_drones
+                    .after(PlaceAnchored)
+                    .after(PlaceCamera)
+                    .before(TransformSystems::Propagate),
+                build_fleet_mesh.after(TransformSystems::Propagate),
+            ),
+        );
 }
 
-fn make_assets(
-    mut commands: Commands,
-    mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<VertexColourMaterial>>,
-) {
+fn make_assets(mut commands: Commands, mut materials: ResMut<Assets<VertexColourMaterial>>) {
     // An arrowhead: a cone along +Y, turned to point along -Z (north at heading 0).
     let cone = Mesh::from(Cone {
         radius: 0.35,
@@ -113,10 +108,8 @@ fn make_assets(
         .indices()
         .map(|i| i.iter().map(|i| i as u32).collect())
         .unwrap_or_default();
-    let mesh = meshes.add(merged_arrows(&(Vec::new(), Vec::new()), std::iter::empty()));
     let entity = commands
         .spawn((
-            Mesh3d(mesh.clone()),
             MeshMaterial3d(materials.add(VertexColourMaterial::PLAIN)),
             Transform::IDENTITY,
             // The merged mesh moves with the drones; its bounds are never stale.
@@ -126,7 +119,7 @@ fn make_assets(
         .id();
     commands.insert_resource(FleetMesh {
         arrow: (positions, indices),
-        mesh,
+        mesh: None,
         entity,
     });
 }
@@ -163,14 +156,15 @@ type MovedOrRecoloured = (
 
 /// Rebuilds the fleet's mesh when a drone moved, changed colour, came or went.
 fn build_fleet_mesh(
-    fleet_mesh: Option<Res<FleetMesh>>,
+    fleet_mesh: Option<ResMut<FleetMesh>>,
+    mut commands: Commands,
     drones: Query<(&GlobalTransform, &DroneColour), With<DroneMarker>>,
     changed: Query<(), MovedOrRecoloured>,
     mut gone: RemovedComponents<DroneMarker>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut visibility: Query<&mut Visibility>,
 ) {
-    let Some(f) = fleet_mesh else { return };
+    let Some(mut f) = fleet_mesh else { return };
     let left = gone.read().count() > 0;
     if changed.is_empty() && !left {
         return;
@@ -187,8 +181,14 @@ fn build_fleet_mesh(
         return;
     }
     let merged = merged_arrows(&f.arrow, drones.iter().map(|(g, c)| (g.affine(), c.0)));
-    if let Err(e) = meshes.insert(&f.mesh, merged) {
-        warn!("fleet mesh not updated: {e}");
+    if let Some(mesh) = f.mesh.clone() {
+        if let Err(e) = meshes.insert(&mesh, merged) {
+            warn!("fleet mesh not updated: {e}");
+        }
+    } else {
+        let mesh = meshes.add(merged);
+        commands.entity(f.entity).insert(Mesh3d(mesh.clone()));
+        f.mesh = Some(mesh);
     }
 }
 
@@ -364,7 +364,7 @@ fn click_to_select(
 ) {
     let Some(window) = window else { return };
     let (cam, at) = *camera;
-    let cursor = crate::camera::cursor_in_viewport(&window, cam);
+    let cursor = cursor_in_viewport(&window, cam);
     if buttons.just_pressed(MouseButton::Left) {
         *press = cursor;
     }
@@ -415,7 +415,7 @@ mod tests {
             TransformPlugin,
             link,
         ))
-        .add_plugins(crate::vertex_colour::VertexColourPlugin)
+        .add_plugins(crate::map::vertex_colour::plugin)
         .init_asset::<Mesh>()
         .insert_resource(MapFrame::new(LatLon::new(17.0, 8.0), 1.0))
         .init_resource::<Selection>()
@@ -454,7 +454,11 @@ mod tests {
         // Both arrows are drawn in the one fleet mesh, each at its drone, in its colour.
         let merged = |app: &App| {
             let f = app.world().resource::<FleetMesh>();
-            let mesh = app.world().resource::<Assets<Mesh>>().get(&f.mesh).unwrap();
+            let mesh = app
+                .world()
+                .resource::<Assets<Mesh>>()
+                .get(f.mesh.as_ref().unwrap())
+                .unwrap();
             let Some(VertexAttributeValues::Float32x3(p)) =
                 mesh.attribute(Mesh::ATTRIBUTE_POSITION)
             else {
@@ -503,5 +507,58 @@ mod tests {
         assert_eq!(n, 1);
         assert_eq!(app.world().resource::<Trails>().0.len(), 1);
         assert_eq!(merged(&app).0.len(), merged(&app).1, "the one left");
+    }
+
+    /// Bevy's mesh allocator skips a mesh without vertices yet copies its data, logging
+    /// "Use-after-free ... unallocated key" twice: the fleet mesh exists only once a
+    /// drone is drawn, and is never empty.
+    #[test]
+    fn no_empty_mesh_reaches_the_renderer() {
+        let (far, link) = fake::link();
+        let mut app = App::new();
+        app.add_plugins((
+            MinimalPlugins,
+            AssetPlugin::default(),
+            TransformPlugin,
+            link,
+        ))
+        .add_plugins(crate::map::vertex_colour::plugin)
+        .init_asset::<Mesh>()
+        .insert_resource(MapFrame::new(LatLon::new(17.0, 8.0), 1.0))
+        .init_resource::<Selection>()
+        .init_resource::<Trails>()
+        .add_systems(Startup, make_assets)
+        .add_systems(Update, sync_drones)
+        .add_systems(
+            PostUpdate,
+            build_fleet_mesh.after(TransformSystems::Propagate),
+        );
+        let no_empty = |app: &App| {
+            app.world()
+                .resource::<Assets<Mesh>>()
+                .iter()
+                .all(|(_, m)| m.count_vertices() > 0)
+        };
+        app.update();
+        app.update();
+        assert!(app.world().resource::<FleetMesh>().mesh.is_none());
+        assert!(no_empty(&app));
+        let id = VehicleId {
+            sysid: 1,
+            compid: 1,
+        };
+        let mut v = VehicleState::new(id);
+        v.position = Some(Position {
+            lat_lon: LatLon::new(17.0, 8.0),
+            alt_amsl_m: 600.0,
+            alt_rel_m: 100.0,
+        });
+        let mut snap = FleetSnapshot::default();
+        snap.vehicles.insert(id, v);
+        far.fleet.send(snap).unwrap();
+        app.update();
+        app.update();
+        assert!(app.world().resource::<FleetMesh>().mesh.is_some());
+        assert!(no_empty(&app));
     }
 }

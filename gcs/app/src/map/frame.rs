@@ -9,6 +9,8 @@ use bevy::prelude::*;
 use gcs_link::LatLon;
 use gcs_scene::{Enu, LocalFrame};
 
+use crate::map::sets::PlaceAnchored;
+
 /// The camera target may drift this far from the render origin before it is moved.
 pub const REBASE_DISTANCE_M: f64 = 20_000.0;
 
@@ -68,23 +70,14 @@ impl MapFrame {
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
 pub struct Anchored(pub Enu);
 
-/// The system set that places anchored entities (after the camera moved the origin).
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PlaceAnchored;
-
 /// Keeps anchored transforms in step with the floating origin.
-pub struct MapFramePlugin;
-
-impl Plugin for MapFramePlugin {
-    fn build(&self, app: &mut App) {
-        app.add_systems(
-            PostUpdate,
-            place_anchored
-                .in_set(PlaceAnchored)
-                .after(crate::camera::PlaceCamera)
-                .before(TransformSystems::Propagate),
-        );
-    }
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(
+        PostUpdate,
+        place_anchored
+            .in_set(PlaceAnchored)
+            .before(TransformSystems::Propagate),
+    );
 }
 
 fn place_anchored(map: Res<MapFrame>, mut moved: Query<(Ref<Anchored>, &mut Transform)>) {
@@ -125,7 +118,7 @@ mod tests {
     #[test]
     fn anchored_entities_follow_a_rebase() {
         let mut app = App::new();
-        app.add_plugins((MinimalPlugins, TransformPlugin, MapFramePlugin));
+        app.add_plugins((MinimalPlugins, TransformPlugin, plugin));
         let map = MapFrame::new(LatLon::new(17.5, 8.25), 1.0);
         app.insert_resource(map);
         let e = app

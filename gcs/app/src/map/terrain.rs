@@ -7,8 +7,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use bevy::asset::RenderAssetUsages;
-use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use gcs_scene::Enu;
@@ -16,9 +14,10 @@ use gcs_scene::terrain::{
     Colouring, LodParams, TerrainSource, TileId, TileMesh, build_tile, select_tiles,
 };
 
-use crate::camera::MapCamera;
-use crate::map_frame::{Anchored, MapFrame};
-use crate::vertex_colour::VertexColourMaterial;
+use crate::map::frame::{Anchored, MapFrame};
+use crate::map::mesh::gpu_mesh;
+use crate::map::vertex_colour::VertexColourMaterial;
+use crate::map::view::MapCamera;
 
 /// Tile builds running at once (the pool has other work too).
 const MAX_IN_FLIGHT: usize = 6;
@@ -77,14 +76,10 @@ pub struct TerrainStats {
 }
 
 /// Draws the terrain.
-pub struct TerrainPlugin;
-
-impl Plugin for TerrainPlugin {
-    fn build(&self, app: &mut App) {
-        app.init_resource::<Tiles>()
-            .init_resource::<TerrainStats>()
-            .add_systems(Update, (choose_tiles, start_builds, finish_builds).chain());
-    }
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<Tiles>()
+        .init_resource::<TerrainStats>()
+        .add_systems(Update, (choose_tiles, start_builds, finish_builds).chain());
 }
 
 fn choose_tiles(
@@ -225,43 +220,9 @@ fn overlaps(a: TileId, b: TileId) -> bool {
     (hi.x >> shift) == lo.x && (hi.y >> shift) == lo.y
 }
 
-/// Frame (east, north, up) to Bevy (x, y, z) = (east, up, -north).
-fn axes(v: [f32; 3]) -> [f32; 3] {
-    [v[0], v[2], -v[1]]
-}
-
 /// The GPU mesh of a tile; colours from sRGB to linear.
 pub fn to_mesh(m: &TileMesh) -> Mesh {
     gpu_mesh(&m.positions, Some(&m.normals), &m.colours, &m.indices)
-}
-
-/// A GPU triangle mesh from gcs-scene's frame-axis arrays (east, north, up): axes turned
-/// to Bevy's, sRGB colours made linear; without normals every normal points up.
-pub fn gpu_mesh(
-    positions: &[[f32; 3]],
-    normals: Option<&[[f32; 3]]>,
-    colours: &[[f32; 4]],
-    indices: &[u32],
-) -> Mesh {
-    let normals: Vec<[f32; 3]> = match normals {
-        Some(n) => n.iter().copied().map(axes).collect(),
-        None => vec![[0.0, 1.0, 0.0]; positions.len()],
-    };
-    let colours: Vec<[f32; 4]> = colours
-        .iter()
-        .map(|c| LinearRgba::from(Color::srgba(c[0], c[1], c[2], c[3])).to_f32_array())
-        .collect();
-    Mesh::new(
-        PrimitiveTopology::TriangleList,
-        RenderAssetUsages::RENDER_WORLD,
-    )
-    .with_inserted_attribute(
-        Mesh::ATTRIBUTE_POSITION,
-        positions.iter().copied().map(axes).collect::<Vec<_>>(),
-    )
-    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
-    .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, colours)
-    .with_inserted_indices(Indices::U32(indices.to_vec()))
 }
 
 #[cfg(test)]
@@ -273,12 +234,12 @@ mod tests {
     /// the frame, fine near the camera, and hiding the terrain removes them.
     #[test]
     fn tiles_build_around_the_camera_and_hide() {
-        let mut app = crate::layers::demo_app();
-        app.add_plugins((crate::vertex_colour::VertexColourPlugin, TerrainPlugin));
+        let mut app = crate::test_support::demo_app();
+        app.add_plugins((crate::map::vertex_colour::plugin, plugin));
         let map = *app.world().resource::<MapFrame>();
         let agadez = map.frame.to_enu(gcs_link::LatLon::new(16.97, 7.99), 0.0);
         let s = map.vertical_scale;
-        app.insert_resource(crate::camera::MapCamera {
+        app.insert_resource(MapCamera {
             orbit: OrbitCamera::new(
                 [agadez.east_m, agadez.north_m, 500.0 * s],
                 20_000.0,

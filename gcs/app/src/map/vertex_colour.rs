@@ -27,21 +27,17 @@ impl VertexColourMaterial {
 
 impl Material for VertexColourMaterial {
     fn fragment_shader() -> ShaderRef {
-        "embedded://gcs/vertex_colour.wgsl".into()
+        "embedded://gcs/map/vertex_colour.wgsl".into()
     }
 }
 
 /// Registers the material (and its shader where there is a renderer).
-pub struct VertexColourPlugin;
-
-impl Plugin for VertexColourPlugin {
-    fn build(&self, app: &mut App) {
-        if app.get_sub_app(RenderApp).is_some() {
-            bevy::asset::embedded_asset!(app, "vertex_colour.wgsl");
-            app.add_plugins(MaterialPlugin::<VertexColourMaterial>::default());
-        } else {
-            // Headless tests: the material is only an asset.
-            app.init_asset::<VertexColourMaterial>();
-        }
+pub(crate) fn plugin(app: &mut App) {
+    if app.get_sub_app(RenderApp).is_some() {
+        bevy::asset::embedded_asset!(app, "vertex_colour.wgsl");
+        app.add_plugins(MaterialPlugin::<VertexColourMaterial>::default());
+    } else {
+        // Headless tests: the material is only an asset.
+        app.init_asset::<VertexColourMaterial>();
     }
 }

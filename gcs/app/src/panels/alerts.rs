@@ -16,13 +16,9 @@ use crate::link::{Fleet, FleetEvent};
 pub struct Alerts(pub AlertBook);
 
 /// Feeds the alert book.
-pub struct AlertsPanelPlugin;
-
-impl Plugin for AlertsPanelPlugin {
-    fn build(&self, app: &mut App) {
-        app.init_resource::<Alerts>()
-            .add_systems(Update, raise_alerts);
-    }
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Alerts>()
+        .add_systems(Update, raise_alerts);
 }
 
 fn raise_alerts(
@@ -101,7 +97,7 @@ mod tests {
     fn link_lost_events_raise_an_alert() {
         let (far, link) = fake::link();
         let mut app = App::new();
-        app.add_plugins((MinimalPlugins, link, AlertsPanelPlugin));
+        app.add_plugins((MinimalPlugins, link, plugin));
         let id = VehicleId {
             sysid: 2,
             compid: 1,

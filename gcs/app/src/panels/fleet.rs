@@ -9,7 +9,7 @@ use bevy_egui::egui;
 use gcs_scene::fleet_rows::{FleetRow, LinkStatus};
 
 use crate::link::Fleet;
-use crate::panels::Shared;
+use crate::panels::shared::Shared;
 
 /// What the fleet panel reads and changes.
 #[derive(SystemParam)]

@@ -1,6 +1,6 @@
 //! What is painted over the 3D map: drone labels (callsign, mode, battery), layer
 //! points and labels, the scale bar, and the status bar (cursor lat/lon and elevation,
-//! active tool, terrain work).
+//! active tool, terrain work, anything the link dropped).
 //!
 //! Exists so text stays crisp and readable at any zoom: labels are projected from the
 //! map each frame and painted by egui, decluttered so they never pile up.
@@ -10,12 +10,12 @@ use bevy::prelude::*;
 use bevy_egui::egui;
 use gcs_scene::scale_bar::scale_bar;
 
-use crate::camera::{FOV_DEG, MainCamera};
-use crate::drones::{DRONE_SIZE_PX, DroneMarker};
-use crate::link::Fleet;
-use crate::map_frame::MapFrame;
-use crate::panels::Shared;
-use crate::terrain::TerrainStats;
+use crate::link::{Fleet, LinkDrops};
+use crate::map::drones::{DRONE_SIZE_PX, DroneMarker};
+use crate::map::frame::MapFrame;
+use crate::map::terrain::TerrainStats;
+use crate::map::view::{FOV_DEG, MainCamera, MapCamera};
+use crate::panels::shared::Shared;
 use crate::ui_state::CursorGround;
 
 /// Most layer labels painted per frame.
@@ -36,6 +36,7 @@ pub struct MapOverlay<'w, 's> {
     map: Res<'w, MapFrame>,
     cursor: Res<'w, CursorGround>,
     stats: Res<'w, TerrainStats>,
+    drops: Res<'w, LinkDrops>,
     camera: Single<'w, 's, (&'static Camera, &'static GlobalTransform), With<MainCamera>>,
     drones: Query<'w, 's, (&'static DroneMarker, &'static GlobalTransform)>,
 }
@@ -54,24 +55,32 @@ impl MapOverlay<'_, '_> {
             .layer_painter(egui::LayerId::background())
             .with_clip_rect(map_rect);
         let font = egui::FontId::proportional(12.0);
-        let mut taken = std::collections::HashSet::new();
-        let mut claim = |p: egui::Pos2, cells: i32| {
-            let (cx, cy) = (
-                (p.x / DECLUTTER_CELL_PX) as i32,
-                (p.y / DECLUTTER_CELL_PX) as i32,
-            );
-            if (0..cells).any(|k| taken.contains(&(cx + k, cy))) {
-                return false;
-            }
-            for k in 0..cells {
-                taken.insert((cx + k, cy));
-            }
-            true
-        };
-
+        let mut cells = Declutter::default();
         // Drones first: their labels win the space (painted last, on top). Drones whose
         // label would overlap one already placed are counted on it ("+N") instead of
         // piling unreadable text on one spot (a base with 30 parked drones).
+        let (candidates, drone_spots) = self.drone_candidates(sh);
+        let drone_labels = place_drone_labels(candidates, |p| cells.claim(p, DRONE_LABEL_CELLS));
+        let zoomed_in = sh
+            .camera
+            .as_deref()
+            .is_some_and(|c| c.orbit.distance_m < DENSE_LABELS_BELOW_M);
+        self.paint_layers(&painter, map_rect, sh, zoomed_in, &drone_spots, &mut cells);
+        for l in drone_labels {
+            let text = if l.more > 0 {
+                format!("{}  +{} here", l.text, l.more)
+            } else {
+                l.text
+            };
+            shadowed(&painter, l.at, &text, font.clone(), l.colour);
+        }
+        if let Some(cam) = sh.camera.as_deref() {
+            paint_scale_bar(&painter, map_rect, cam, font);
+        }
+    }
+
+    /// Every positioned drone's label candidate, and where the drones are on screen.
+    fn drone_candidates(&self, sh: &Shared) -> (Vec<DroneLabel>, Vec<egui::Pos2>) {
         let mut candidates = Vec::new();
         // Layer points never cover a drone.
         let mut drone_spots = Vec::new();
@@ -103,9 +112,19 @@ impl MapOverlay<'_, '_> {
                 more: 0,
             });
         }
-        let drone_labels = place_drone_labels(candidates, |p| claim(p, DRONE_LABEL_CELLS));
+        (candidates, drone_spots)
+    }
 
-        // Layer points and labels, top layers first.
+    /// Layer points and labels, top layers first.
+    fn paint_layers(
+        &self,
+        painter: &egui::Painter,
+        map_rect: egui::Rect,
+        sh: &Shared,
+        zoomed_in: bool,
+        drone_spots: &[egui::Pos2],
+        cells: &mut Declutter,
+    ) {
         let mut labels = 0;
         for l in sh.layers.layers.iter().rev() {
             let Some(d) = l.draped.as_deref() else {
@@ -128,10 +147,6 @@ impl MapOverlay<'_, '_> {
                 }
             }
             // Dense layers (hundreds of incidents) show their labels only up close.
-            let zoomed_in = sh
-                .camera
-                .as_deref()
-                .is_some_and(|c| c.orbit.distance_m < DENSE_LABELS_BELOW_M);
             if d.labels.len() > DENSE_LAYER && !zoomed_in {
                 continue;
             }
@@ -146,49 +161,13 @@ impl MapOverlay<'_, '_> {
                     continue;
                 }
                 let pos = s + egui::vec2(5.0, -7.0);
-                let cells = (text.chars().count() as f32 * 6.5 / DECLUTTER_CELL_PX).ceil() as i32;
-                if claim(pos, cells.max(1)) {
+                let n = (text.chars().count() as f32 * 6.5 / DECLUTTER_CELL_PX).ceil() as i32;
+                if cells.claim(pos, n.max(1)) {
                     labels += 1;
-                    shadowed(
-                        &painter,
-                        pos,
-                        text,
-                        egui::FontId::proportional(11.0),
-                        colour,
-                    );
+                    let font = egui::FontId::proportional(11.0);
+                    shadowed(painter, pos, text, font, colour);
                 }
             }
-        }
-
-        for l in drone_labels {
-            let text = if l.more > 0 {
-                format!("{}  +{} here", l.text, l.more)
-            } else {
-                l.text
-            };
-            shadowed(&painter, l.at, &text, font.clone(), l.colour);
-        }
-
-        // Scale bar, bottom left of the map.
-        if let Some(cam) = sh.camera.as_deref() {
-            let per_px = cam.orbit.distance_m * 2.0 * (f64::from(FOV_DEG).to_radians() * 0.5).tan()
-                / f64::from(map_rect.height().max(1.0));
-            let bar = scale_bar(per_px, 160.0);
-            let x0 = map_rect.left() + 16.0;
-            let y = map_rect.bottom() - 18.0;
-            let x1 = x0 + bar.length_px as f32;
-            let stroke = egui::Stroke::new(2.0, egui::Color32::WHITE);
-            painter.line_segment([egui::pos2(x0, y), egui::pos2(x1, y)], stroke);
-            for x in [x0, x1] {
-                painter.line_segment([egui::pos2(x, y - 5.0), egui::pos2(x, y + 1.0)], stroke);
-            }
-            shadowed(
-                &painter,
-                egui::pos2(x0, y - 18.0),
-                &bar.label,
-                font,
-                egui::Color32::WHITE,
-            );
         }
     }
 
@@ -212,8 +191,60 @@ impl MapOverlay<'_, '_> {
             if self.stats.building > 0 {
                 ui.label(format!("terrain: building {} tiles", self.stats.building));
             }
+            if self.drops.any() {
+                ui.separator();
+                ui.colored_label(egui::Color32::from_rgb(255, 170, 60), self.drops.summary());
+            }
         });
     }
+}
+
+/// Screen cells already holding text: a label goes only where its cells are free.
+#[derive(Default)]
+struct Declutter(std::collections::HashSet<(i32, i32)>);
+
+impl Declutter {
+    /// Takes `cells` cells to the right of `p` if all are free.
+    fn claim(&mut self, p: egui::Pos2, cells: i32) -> bool {
+        let (cx, cy) = (
+            (p.x / DECLUTTER_CELL_PX) as i32,
+            (p.y / DECLUTTER_CELL_PX) as i32,
+        );
+        if (0..cells).any(|k| self.0.contains(&(cx + k, cy))) {
+            return false;
+        }
+        for k in 0..cells {
+            self.0.insert((cx + k, cy));
+        }
+        true
+    }
+}
+
+/// The scale bar, bottom left of the map.
+fn paint_scale_bar(
+    painter: &egui::Painter,
+    map_rect: egui::Rect,
+    cam: &MapCamera,
+    font: egui::FontId,
+) {
+    let per_px = cam.orbit.distance_m * 2.0 * (f64::from(FOV_DEG).to_radians() * 0.5).tan()
+        / f64::from(map_rect.height().max(1.0));
+    let bar = scale_bar(per_px, 160.0);
+    let x0 = map_rect.left() + 16.0;
+    let y = map_rect.bottom() - 18.0;
+    let x1 = x0 + bar.length_px as f32;
+    let stroke = egui::Stroke::new(2.0, egui::Color32::WHITE);
+    painter.line_segment([egui::pos2(x0, y), egui::pos2(x1, y)], stroke);
+    for x in [x0, x1] {
+        painter.line_segment([egui::pos2(x, y - 5.0), egui::pos2(x, y + 1.0)], stroke);
+    }
+    shadowed(
+        painter,
+        egui::pos2(x0, y - 18.0),
+        &bar.label,
+        font,
+        egui::Color32::WHITE,
+    );
 }
 
 /// A drone's label on the map.

@@ -6,22 +6,26 @@
 //! Each panel's content lives in its own feature file; this file only lays them out.
 
 use bevy::camera::Viewport;
-use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use crate::alerts_panel::AlertsPanel;
-use crate::camera::{MainCamera, MapCamera};
-use crate::fleet_panel::FleetPanel;
+mod alerts;
+mod fleet;
+mod layers;
+mod map_overlay;
+mod shared;
+mod telemetry;
+
 use crate::flight::FlightPanel;
-use crate::layers::MapLayers;
-use crate::layers_panel::LayersPanel;
-use crate::map_overlay::MapOverlay;
-use crate::planning::{PlanDoc, PlanPanel};
-use crate::telemetry_panel::TelemetryPanel;
-use crate::terrain::TerrainData;
-use crate::ui_state::{Selection, Tool};
+use crate::map::view::MainCamera;
+use crate::tools::PlanPanel;
+use alerts::AlertsPanel;
+use fleet::FleetPanel;
+use layers::LayersPanel;
+use map_overlay::MapOverlay;
+use shared::Shared;
+use telemetry::TelemetryPanel;
 
 /// Which side windows are open.
 #[derive(Resource, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -32,44 +36,23 @@ pub struct OpenPanels {
     pub plan: bool,
 }
 
-/// The resources several panels change, borrowed once by the layout and lent to each
-/// panel in turn (Bevy forbids two panels holding the same resource mutably).
-#[derive(SystemParam)]
-pub struct Shared<'w> {
-    /// The selected drone.
-    pub selection: ResMut<'w, Selection>,
-    /// The active map tool.
-    pub tool: ResMut<'w, Tool>,
-    /// The map camera (absent until start-up ran).
-    pub camera: Option<ResMut<'w, MapCamera>>,
-    /// Terrain settings.
-    pub terrain: ResMut<'w, TerrainData>,
-    /// The layers.
-    pub layers: ResMut<'w, MapLayers>,
-    /// The plan being edited.
-    pub doc: ResMut<'w, PlanDoc>,
-}
-
 /// The part of the window left to the map, physical pixels (set by the layout,
 /// applied to the camera by [`apply_viewport`]).
 #[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
 pub struct MapViewport(pub Option<(UVec2, UVec2)>);
 
 /// Lays out every panel.
-pub struct PanelsPlugin;
-
-impl Plugin for PanelsPlugin {
-    fn build(&self, app: &mut App) {
-        // VIGIL_OPEN_PANELS=layers,plan opens those windows at start (screenshots, demos).
-        let wanted = std::env::var("VIGIL_OPEN_PANELS").unwrap_or_default();
-        app.insert_resource(OpenPanels {
-            layers: wanted.contains("layers"),
-            plan: wanted.contains("plan"),
-        })
-        .init_resource::<MapViewport>()
-        .add_systems(EguiPrimaryContextPass, layout)
-        .add_systems(Update, apply_viewport);
-    }
+pub(super) fn plugin(app: &mut App) {
+    // VIGIL_OPEN_PANELS=layers,plan opens those windows at start (screenshots, demos).
+    let wanted = std::env::var("VIGIL_OPEN_PANELS").unwrap_or_default();
+    app.insert_resource(OpenPanels {
+        layers: wanted.contains("layers"),
+        plan: wanted.contains("plan"),
+    })
+    .init_resource::<MapViewport>()
+    .add_plugins(alerts::plugin)
+    .add_systems(EguiPrimaryContextPass, layout)
+    .add_systems(Update, apply_viewport);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -124,7 +107,7 @@ fn layout(
             egui::ScrollArea::vertical().show(ui, |ui| {
                 telemetry.show(ui, &sh);
                 ui.separator();
-                flight.show(ui, &mut sh);
+                flight.show(ui, sh.selection.vehicle, &sh.doc.plan, &mut sh.tool);
             });
         });
 
@@ -145,12 +128,14 @@ fn layout(
             .open(&mut keep)
             .default_pos(map_rect.right_top() + egui::vec2(-370.0, 10.0))
             .default_width(360.0)
-            .show(&ctx, |ui| plan.show(ui, &mut sh));
+            .show(&ctx, |ui| {
+                plan.show(ui, &mut sh.doc, &mut sh.tool, &sh.terrain)
+            });
         open.plan = keep;
     }
     flight.dialogs(&ctx);
     overlay.paint(&ctx, map_rect, &sh);
-    plan.paint_issues(&ctx, map_rect, &sh);
+    plan.paint_issues(&ctx, map_rect, &sh.doc, &sh.terrain);
 
     let scale = window.scale_factor();
     let pos = UVec2::new(

@@ -9,7 +9,7 @@ use bevy_egui::egui;
 use gcs_scene::fleet_rows::telemetry_lines;
 
 use crate::link::Fleet;
-use crate::panels::Shared;
+use crate::panels::shared::Shared;
 
 /// What the telemetry panel reads.
 #[derive(SystemParam)]

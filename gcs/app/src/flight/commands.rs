@@ -1,0 +1,141 @@
+//! Commands and transfers going out, replies coming back: a button or a map click
+//! becomes a request (after confirmation when dangerous); replies fill the log and the
+//! transfers' progress.
+
+use bevy::prelude::*;
+use bevy::window::PrimaryWindow;
+use bevy_egui::input::EguiWantsInput;
+use gcs_link::{VehicleCommand, VehicleState};
+
+use crate::flight::confirm::{LinkRequestKind, Pending, confirmation_reason, steps, to_request};
+use crate::flight::state::{FlightState, command_label, push_log};
+use crate::link::{Fleet, FleetReply, LinkReply, SendRequest};
+use crate::map::view::{MainCamera, cursor_in_viewport};
+use crate::tools::PlanDoc;
+use crate::ui_state::{CursorGround, Selection, Tool};
+
+pub(super) fn read_replies(
+    mut replies: MessageReader<FleetReply>,
+    mut state: ResMut<FlightState>,
+    mut doc: ResMut<PlanDoc>,
+) {
+    for FleetReply(r) in replies.read() {
+        match r {
+            LinkReply::Command {
+                vehicle,
+                command,
+                result,
+            } => {
+                let text = match result {
+                    Ok(()) => format!("PX4-{}: {} accepted", vehicle.sysid, command_label(command)),
+                    Err(e) => format!(
+                        "PX4-{}: {} failed: {e}",
+                        vehicle.sysid,
+                        command_label(command)
+                    ),
+                };
+                push_log(&mut state, result.is_err(), text);
+            }
+            LinkReply::Progress {
+                vehicle,
+                list,
+                progress,
+            } => {
+                state.transfers.insert(*vehicle, (*list, *progress));
+            }
+            LinkReply::Uploaded { vehicle, result } => {
+                state.transfers.remove(vehicle);
+                let text = match result {
+                    Ok(()) => format!("PX4-{}: plan uploaded", vehicle.sysid),
+                    Err(e) => format!("PX4-{}: upload failed: {e}", vehicle.sysid),
+                };
+                push_log(&mut state, result.is_err(), text);
+            }
+            LinkReply::Downloaded { vehicle, result } => {
+                state.transfers.remove(vehicle);
+                match result {
+                    Ok(plan) => {
+                        doc.replace((**plan).clone());
+                        push_log(
+                            &mut state,
+                            false,
+                            format!(
+                                "PX4-{}: plan downloaded ({} mission items)",
+                                vehicle.sysid,
+                                plan.mission.items.len()
+                            ),
+                        );
+                    }
+                    Err(e) => push_log(
+                        &mut state,
+                        true,
+                        format!("PX4-{}: download failed: {e}", vehicle.sysid),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// Sends `command` at once, or asks first when it is dangerous.
+pub fn request(
+    state: &mut FlightState,
+    send: &mut MessageWriter<SendRequest>,
+    v: &VehicleState,
+    command: VehicleCommand,
+    fence: &mission_planner::GeoFence,
+) {
+    let commands = steps(v, command);
+    match confirmation_reason(v, &command, fence) {
+        Some(reason) => {
+            state.pending = Some(Pending {
+                request: LinkRequestKind::Commands(v.id, commands),
+                reason,
+            })
+        }
+        None => {
+            send.write(SendRequest(to_request(v.id, commands)));
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn click_go_to(
+    buttons: Res<ButtonInput<MouseButton>>,
+    window: Query<&Window, With<PrimaryWindow>>,
+    camera: Query<&Camera, With<MainCamera>>,
+    egui: Option<Res<EguiWantsInput>>,
+    cursor: Res<CursorGround>,
+    fleet: Res<Fleet>,
+    selection: Res<Selection>,
+    doc: Res<PlanDoc>,
+    mut tool: ResMut<Tool>,
+    mut state: ResMut<FlightState>,
+    mut send: MessageWriter<SendRequest>,
+) {
+    if *tool != Tool::GoTo || !buttons.just_released(MouseButton::Left) {
+        return;
+    }
+    let (Ok(window), Ok(camera)) = (window.single(), camera.single()) else {
+        return;
+    };
+    if egui.is_some_and(|e| e.is_pointer_over_area())
+        || cursor_in_viewport(window, camera).is_none()
+    {
+        return;
+    }
+    let (Some((target, _)), Some(v)) =
+        (cursor.at, selection.vehicle.and_then(|id| fleet.0.get(id)))
+    else {
+        return;
+    };
+    let alt_rel_m = v.position.map_or(50.0, |p| p.alt_rel_m.max(20.0));
+    request(
+        &mut state,
+        &mut send,
+        v,
+        VehicleCommand::GoTo { target, alt_rel_m },
+        &doc.plan.fence,
+    );
+    *tool = Tool::Navigate;
+}

@@ -1,0 +1,77 @@
+//! What the app asks of the link thread, and what comes back.
+//!
+//! Exists so panels and tools speak to the link in typed requests without knowing the
+//! thread or its channels.
+
+use gcs_link::mission::{MissionType, Progress};
+use gcs_link::{VehicleCommand, VehicleId};
+use mission_planner::Plan;
+
+/// What the operator asks of the link.
+#[derive(Debug, Clone)]
+pub enum LinkRequest {
+    /// Send a command and wait for its acknowledgement.
+    Command {
+        /// To whom.
+        vehicle: VehicleId,
+        /// What.
+        command: VehicleCommand,
+    },
+    /// Several commands in order, stopping at the first that fails (e.g. arm, then
+    /// take off: PX4 takes off only when armed).
+    Sequence {
+        /// To whom.
+        vehicle: VehicleId,
+        /// What, in order.
+        commands: Vec<VehicleCommand>,
+    },
+    /// Replace the vehicle's mission, fence and rally points with `plan`'s.
+    Upload {
+        /// To whom.
+        vehicle: VehicleId,
+        /// The plan.
+        plan: Box<Plan>,
+    },
+    /// Read the vehicle's mission, fence and rally points.
+    Download {
+        /// From whom.
+        vehicle: VehicleId,
+    },
+}
+
+/// What came of a request.
+#[derive(Debug, Clone)]
+pub enum LinkReply {
+    /// A command finished.
+    Command {
+        /// To whom.
+        vehicle: VehicleId,
+        /// What.
+        command: VehicleCommand,
+        /// Accepted, or why not.
+        result: Result<(), String>,
+    },
+    /// A mission transfer advanced.
+    Progress {
+        /// Which vehicle.
+        vehicle: VehicleId,
+        /// Which list.
+        list: MissionType,
+        /// How far.
+        progress: Progress,
+    },
+    /// An upload finished.
+    Uploaded {
+        /// To whom.
+        vehicle: VehicleId,
+        /// Done, or why not.
+        result: Result<(), String>,
+    },
+    /// A download finished.
+    Downloaded {
+        /// From whom.
+        vehicle: VehicleId,
+        /// The plan, or why not.
+        result: Result<Box<Plan>, String>,
+    },
+}

@@ -1,0 +1,202 @@
+//! The MAVLink link on its own tokio thread: opens the links (and the simulated fleet),
+//! then serves the app's requests until the app exits.
+//!
+//! Exists so no frame ever waits on I/O: gcs-link and the simulator run in a tokio
+//! runtime on a separate thread; the ECS gets gcs-link's handle itself (events and
+//! snapshots), a bounded reply queue and a bounded request queue ([`LinkChannels`]).
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use gcs_link::mission::MissionClient;
+use gcs_link::{LinkAddress, LinkConfig, SigningKey, VehicleCommand, VehicleId};
+use tokio::sync::mpsc;
+
+use crate::cli::Args;
+use crate::link::channels::{EventSource, LinkChannels};
+use crate::link::requests::{LinkReply, LinkRequest};
+use crate::link::transfer::{ProgressSink, download, upload};
+
+/// Requests and replies queued between the link thread and the ECS (each way).
+pub const QUEUE_LEN: usize = 1024;
+/// How long the link thread may take to open its sockets and start the simulator.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Starts the link (and the simulated fleet unless `--no-sim`) on a tokio thread;
+/// returns the ECS end once the sockets are open.
+pub fn start(args: &Args) -> Result<LinkChannels> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<LinkChannels>>();
+    let args = args.clone();
+    let thread = thread::Builder::new()
+        .name("vigil-link".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("vigil-link-io")
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(anyhow!("starting the async runtime: {e}")));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                match run_link(&args).await {
+                    Ok((channels, serving)) => {
+                        let _ = ready_tx.send(Ok(channels));
+                        serving.await;
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            });
+        })
+        .context("starting the link thread")?;
+    let mut channels = ready_rx
+        .recv_timeout(START_TIMEOUT)
+        .context("the link thread did not start in time")??;
+    channels.thread = Some(thread);
+    Ok(channels)
+}
+
+/// The link configuration the arguments ask for: the same `--tlog` and `--signing-key`
+/// as gcs-cli.
+pub fn link_config(args: &Args, addresses: Vec<LinkAddress>) -> Result<LinkConfig> {
+    let mut cfg = LinkConfig::new(addresses);
+    cfg.gcs_sysid = args.sysid;
+    cfg.tlog_dir = args.tlog.clone();
+    cfg.signing = signing_key(args)?;
+    Ok(cfg)
+}
+
+fn signing_key(args: &Args) -> Result<Option<SigningKey>> {
+    args.signing_key
+        .as_deref()
+        .map(|path| SigningKey::from_file(path).context("--signing-key"))
+        .transpose()
+}
+
+/// Opens the links, starts the simulator and the request loop; the returned future runs
+/// until the app exits (the request queue closes).
+async fn run_link(
+    args: &Args,
+) -> Result<(LinkChannels, impl std::future::Future<Output = ()> + use<>)> {
+    let mut addresses = args.connect.clone();
+    let sim_link = args.with_sim().then_some(addresses.len());
+    if sim_link.is_some() {
+        addresses.push("udpin:127.0.0.1:0".parse::<LinkAddress>().expect("literal"));
+    }
+    let cfg = link_config(args, addresses)?;
+    let key = cfg.signing.clone();
+    let link = gcs_link::start(cfg).await.context("opening the links")?;
+
+    let sim = match sim_link {
+        Some(i) => {
+            let port = link
+                .local_addr(i)
+                .context("the simulator's loopback link has no port")?
+                .port();
+            let mut sim_cfg = gcs_sim::SimConfig::new(format!("udpout:127.0.0.1:{port}").parse()?);
+            sim_cfg.vehicles = crate::link::sim_fleet::fleet(args.drones);
+            // The simulated drones carry the station's key, as if on their SD cards.
+            for v in &mut sim_cfg.vehicles {
+                v.signing_key.clone_from(&key);
+            }
+            sim_cfg.speed = args.speed;
+            Some(
+                gcs_sim::start(sim_cfg)
+                    .await
+                    .context("starting the simulated drones")?,
+            )
+        }
+        None => None,
+    };
+
+    let (reply_tx, replies) = mpsc::channel(QUEUE_LEN);
+    let (requests, mut request_rx) = mpsc::channel::<LinkRequest>(QUEUE_LEN);
+    let dropped_progress = Arc::new(AtomicU64::new(0));
+    let fleet = link.fleet();
+    let sender = link.sender();
+    let missions = MissionClient::new(sender.clone());
+    let sink = ProgressSink::new(reply_tx, Arc::clone(&dropped_progress));
+
+    let serving = async move {
+        let _sim = sim;
+        while let Some(r) = request_rx.recv().await {
+            let (sender, missions, sink) = (sender.clone(), missions.clone(), sink.clone());
+            tokio::spawn(async move {
+                serve(r, &sender, &missions, &sink).await;
+            });
+        }
+    };
+    Ok((
+        LinkChannels {
+            fleet,
+            events: EventSource::Link(link),
+            replies,
+            requests,
+            dropped_progress,
+            thread: None,
+        },
+        serving,
+    ))
+}
+
+/// Sends `commands` in order, replying for each, stopping at the first that fails.
+async fn commands_in_order(
+    vehicle: VehicleId,
+    commands: Vec<VehicleCommand>,
+    sender: &gcs_link::LinkSender,
+    replies: &mpsc::Sender<LinkReply>,
+) {
+    for command in commands {
+        let result = sender
+            .command(vehicle, command)
+            .await
+            .map_err(|e| e.to_string());
+        let failed = result.is_err();
+        let _ = replies
+            .send(LinkReply::Command {
+                vehicle,
+                command,
+                result,
+            })
+            .await;
+        if failed {
+            break;
+        }
+    }
+}
+
+async fn serve(
+    r: LinkRequest,
+    sender: &gcs_link::LinkSender,
+    missions: &MissionClient,
+    sink: &ProgressSink,
+) {
+    let replies = sink.replies();
+    match r {
+        LinkRequest::Command { vehicle, command } => {
+            commands_in_order(vehicle, vec![command], sender, replies).await;
+        }
+        LinkRequest::Sequence { vehicle, commands } => {
+            commands_in_order(vehicle, commands, sender, replies).await;
+        }
+        LinkRequest::Upload { vehicle, plan } => {
+            let result = upload(vehicle, &plan, missions, sink).await;
+            let _ = replies.send(LinkReply::Uploaded { vehicle, result }).await;
+        }
+        LinkRequest::Download { vehicle } => {
+            let result = download(vehicle, missions, sink).await.map(Box::new);
+            let _ = replies
+                .send(LinkReply::Downloaded { vehicle, result })
+                .await;
+        }
+    }
+}
