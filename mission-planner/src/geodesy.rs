@@ -1,7 +1,9 @@
 //! Thin adapters from [`LatLon`] to `geo`'s spherical (Haversine) metric space.
 //!
 //! Everything here delegates to `geo`; this module only converts coordinates
-//! (geo's `Point` is x = longitude, y = latitude) and walks polylines.
+//! (geo's `Point` is x = longitude, y = latitude) and walks polylines. The local
+//! east/north plane is not here: [`LocalFrame`] is the workspace's one (ellipsoidal)
+//! projection, re-exported from `vigil_values::local_frame`.
 
 use geo::{
     Bearing, Closest, Destination, Distance, Haversine, HaversineClosestPoint, InterpolatePoint,
@@ -190,29 +192,7 @@ mod tests {
     }
 }
 
-/// A local east/north plane in metres around an origin (azimuthal equidistant,
-/// built on `geo`'s Haversine bearing, distance and destination). Good for
-/// laying out survey lines over a few tens of kilometres.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LocalFrame {
-    /// The origin (0, 0).
-    pub origin: LatLon,
-}
-
-impl LocalFrame {
-    /// East/north metres of `p`.
-    pub fn to_local(&self, p: LatLon) -> (f64, f64) {
-        let d = distance_m(self.origin, p);
-        let b = bearing_deg(self.origin, p).to_radians();
-        (d * b.sin(), d * b.cos())
-    }
-
-    /// The position at east/north metres `(x, y)`.
-    pub fn to_lat_lon(&self, x: f64, y: f64) -> LatLon {
-        let d = x.hypot(y);
-        if d == 0.0 {
-            return self.origin;
-        }
-        destination(self.origin, x.atan2(y).to_degrees(), d)
-    }
-}
+/// The local east/north plane the survey lays its lines out in: the workspace's one
+/// local projection (ellipsoidal azimuthal equidistant, `vigil_values::local_frame`),
+/// the same the map draws in.
+pub use vigil_values::local_frame::LocalFrame;

@@ -35,6 +35,8 @@ pub mod item;
 pub mod limits;
 /// The shared position type (lives in `vigil-values`, re-exported here).
 pub use vigil_values::lat_lon;
+/// The one local east/north projection (lives in `vigil-values`, re-exported here).
+pub use vigil_values::local_frame;
 pub mod mavlink;
 pub mod plan;
 /// Raw `MISSION_ITEM_INT` fields (live in `vigil-values`, re-exported here).

@@ -5,13 +5,15 @@
 //! one projection, computed in f64 with `geo`'s geodesics (Karney), and becomes f32
 //! only relative to a render origin near the camera, where f32 keeps centimetres.
 //!
-//! The projection is azimuthal equidistant around the origin: distance and bearing
-//! from the origin are exact geodesics, so a country-sized map (Niger: ~1,800 km)
-//! keeps scale errors under about 1 %. "Up" is height above mean sea level: the map is
-//! a projected 3D map (as QGIS 3D and QGroundControl draw it), not a tangent plane.
+//! The projection is the workspace's one local projection,
+//! `vigil_values::local_frame` (re-exported by mission-planner, whose survey lines are
+//! laid out in it too): azimuthal equidistant around the origin, distance and bearing
+//! from the origin exact geodesics, so a country-sized map (Niger: ~1,800 km) keeps
+//! scale errors under about 1 %. "Up" is height above mean sea level: the map is a
+//! projected 3D map (as QGIS 3D and QGroundControl draw it), not a tangent plane.
 
-use geo::{Bearing, Destination, Distance, Geodesic, Point};
 use mission_planner::LatLon;
+use mission_planner::local_frame::LocalFrame as Projection;
 
 /// A position in the map frame, metres.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -55,52 +57,43 @@ impl Enu {
 /// The projection between WGS84 and the map frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LocalFrame {
-    origin: LatLon,
+    projection: Projection,
 }
 
 impl LocalFrame {
     /// A frame centred on `origin` (choose the centre of the area of interest).
     pub fn new(origin: LatLon) -> Self {
-        Self { origin }
+        Self {
+            projection: Projection::new(origin),
+        }
     }
 
     /// The frame's origin.
     pub fn origin(&self) -> LatLon {
-        self.origin
+        self.projection.origin()
     }
 
     /// Projects a WGS84 position and its height above mean sea level.
     pub fn to_enu(&self, p: LatLon, alt_amsl_m: f64) -> Enu {
-        let o = point(self.origin);
-        let q = point(p);
-        let d = Geodesic.distance(o, q);
-        if d < 1e-6 {
-            return Enu::new(0.0, 0.0, alt_amsl_m);
-        }
-        let az = Geodesic.bearing(o, q).to_radians();
-        Enu::new(d * az.sin(), d * az.cos(), alt_amsl_m)
+        let (east_m, north_m) = self.projection.to_east_north(p);
+        Enu::new(east_m, north_m, alt_amsl_m)
     }
 
     /// The WGS84 position under a map-frame point (the height is ignored).
     pub fn to_lat_lon(&self, east_m: f64, north_m: f64) -> LatLon {
-        let d = east_m.hypot(north_m);
-        if d < 1e-6 {
-            return self.origin;
-        }
-        let az = east_m.atan2(north_m).to_degrees();
-        let q = Geodesic.destination(point(self.origin), az, d);
-        LatLon::new(q.y(), q.x())
+        self.projection.to_lat_lon(east_m, north_m)
     }
-}
-
-fn point(p: LatLon) -> Point<f64> {
-    Point::new(p.lon_deg, p.lat_deg)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::{Distance, Geodesic, Point};
     use proptest::prelude::*;
+
+    fn point(p: LatLon) -> Point<f64> {
+        Point::new(p.lon_deg, p.lat_deg)
+    }
 
     const AGADEZ: LatLon = LatLon::new(16.9742, 7.9865);
 
@@ -133,6 +126,23 @@ mod tests {
         let geodesic = Geodesic.distance(point(AGADEZ), point(niamey));
         assert!((e.east_m.hypot(e.north_m) - geodesic).abs() < 1e-6);
         assert!(e.east_m < 0.0 && e.north_m < 0.0);
+    }
+
+    #[test]
+    fn the_map_and_the_planner_share_one_projection() {
+        // The planner's survey frame (mission_planner::geodesy::LocalFrame) and the
+        // map's agree to the bit: one implementation.
+        let planner = mission_planner::geodesy::LocalFrame::new(AGADEZ);
+        let map = LocalFrame::new(AGADEZ);
+        for p in [
+            LatLon::new(13.5116, 2.1254),
+            LatLon::new(17.1, 8.2),
+            LatLon::new(-8.05, -34.9),
+        ] {
+            let (e, n) = planner.to_east_north(p);
+            assert_eq!(map.to_enu(p, 0.0), Enu::new(e, n, 0.0));
+            assert_eq!(map.to_lat_lon(e, n), planner.to_lat_lon(e, n));
+        }
     }
 
     #[test]

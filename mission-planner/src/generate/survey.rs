@@ -146,7 +146,7 @@ pub fn survey(req: &SurveyRequest) -> Result<(Vec<MissionItem>, SurveyLayout), S
         req.polygon.iter().map(|p| p.lat_deg).sum::<f64>() / n,
         req.polygon.iter().map(|p| p.lon_deg).sum::<f64>() / n,
     );
-    let frame = LocalFrame { origin };
+    let frame = LocalFrame::new(origin);
     // Rotate so the lines run along +y: (x', y') = R(-angle) (x, y).
     let (s, co) = req.angle_deg.to_radians().sin_cos();
     let rot = |(x, y): (f64, f64)| (x * co - y * s, x * s + y * co);
@@ -154,7 +154,7 @@ pub fn survey(req: &SurveyRequest) -> Result<(Vec<MissionItem>, SurveyLayout), S
     let poly: Vec<(f64, f64)> = req
         .polygon
         .iter()
-        .map(|p| rot(frame.to_local(*p)))
+        .map(|p| rot(frame.to_east_north(*p)))
         .collect();
     let (min_x, max_x) = poly
         .iter()
