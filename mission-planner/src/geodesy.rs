@@ -62,12 +62,15 @@ pub fn bearing_delta_deg(from: f64, to: f64) -> f64 {
     (to - from + 540.0).rem_euclid(360.0) - 180.0
 }
 
+/// The most samples one leg is cut into (a 10,000 km leg at 1 m steps).
+const MAX_SAMPLES: f64 = 1e7;
+
 /// Points every `step_m` along the leg `a`-`b`, both ends included, with their
 /// distance from `a`.
 pub fn sample_leg(a: LatLon, b: LatLon, step_m: f64) -> impl Iterator<Item = (LatLon, f64)> {
     let len = distance_m(a, b);
     let n = if step_m > 0.0 && len.is_finite() {
-        (len / step_m).ceil().clamp(1.0, 1e7) as usize
+        (len / step_m).ceil().clamp(1.0, MAX_SAMPLES) as usize
     } else {
         1
     };

@@ -103,6 +103,9 @@ impl Frame {
     }
 }
 
+/// `MISSION_ITEM_INT` x/y in local frames: metres × 10⁴ (not degrees).
+const LOCAL_SCALE: f64 = 1e4;
+
 /// One mission item in generic form: command, frame and seven f64 parameters.
 ///
 /// This is what QGroundControl `.plan` SimpleItems and `QGC WPL 110` lines hold:
@@ -137,10 +140,14 @@ impl ItemParams {
     /// Params 5/6 become degE7 integers (× 10⁴ for local frames); params 1-4 and 7
     /// become f32. Lossless for values on the degE7 grid that f32 represents exactly.
     pub fn to_raw(&self, seq: u16, current: bool, mission_type: MissionType) -> MissionItemInt {
-        let scale = if frame::is_local(self.frame) {
-            1e4
+        let (x, y) = if frame::is_local(self.frame) {
+            (
+                (self.params[4] * LOCAL_SCALE).round() as i32,
+                (self.params[5] * LOCAL_SCALE).round() as i32,
+            )
         } else {
-            1e7
+            // Degrees to degE7 only through LatLon, the workspace's one conversion.
+            LatLon::new(self.params[4], self.params[5]).to_deg_e7()
         };
         MissionItemInt {
             seq,
@@ -152,8 +159,8 @@ impl ItemParams {
             param2: self.params[1] as f32,
             param3: self.params[2] as f32,
             param4: self.params[3] as f32,
-            x: (self.params[4] * scale).round() as i32,
-            y: (self.params[5] * scale).round() as i32,
+            x,
+            y,
             z: self.params[6] as f32,
             mission_type,
         }
@@ -162,7 +169,15 @@ impl ItemParams {
     /// The generic form of raw `MISSION_ITEM_INT` fields (exact: raw -> params -> raw
     /// gives the same fields).
     pub fn from_raw(raw: &MissionItemInt) -> Self {
-        let scale = if frame::is_local(raw.frame) { 1e4 } else { 1e7 };
+        let (p5, p6) = if frame::is_local(raw.frame) {
+            (
+                f64::from(raw.x) / LOCAL_SCALE,
+                f64::from(raw.y) / LOCAL_SCALE,
+            )
+        } else {
+            let p = LatLon::from_deg_e7(raw.x, raw.y);
+            (p.lat_deg, p.lon_deg)
+        };
         ItemParams {
             command: raw.command,
             frame: raw.frame,
@@ -172,8 +187,8 @@ impl ItemParams {
                 f64::from(raw.param2),
                 f64::from(raw.param3),
                 f64::from(raw.param4),
-                f64::from(raw.x) / scale,
-                f64::from(raw.y) / scale,
+                p5,
+                p6,
                 f64::from(raw.z),
             ],
         }

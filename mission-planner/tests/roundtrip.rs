@@ -487,3 +487,34 @@ fn mutated_plans_never_panic() {
     }
     assert!(tried > 1000, "{tried}");
 }
+
+/// Degrees and degE7 integers meet only in `LatLon::{from_deg_e7, to_deg_e7}`: no other
+/// scaling by 10⁷ in this crate or its command line.
+#[test]
+fn deg_e7_conversions_only_through_lat_lon() {
+    fn scan(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                scan(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    let code = line.split("//").next().unwrap_or("");
+                    if ["1e7", "1.0e7", "10_000_000", "1e-7"]
+                        .iter()
+                        .any(|k| code.contains(k))
+                        && !code.contains("MAX_SAMPLES")
+                    {
+                        found.push(format!("{}:{}: {line}", path.display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    scan(&root.join("src"), &mut found);
+    scan(&root.join("cli/src"), &mut found);
+    assert!(found.is_empty(), "degE7 scaling outside LatLon:\n{}", found.join("\n"));
+}
