@@ -164,6 +164,11 @@ impl Polyline {
     }
 }
 
+/// The local east/north plane the survey lays its lines out in: the workspace's one
+/// local projection (ellipsoidal azimuthal equidistant, `vigil_values::local_frame`),
+/// the same the map draws in.
+pub use vigil_values::local_frame::LocalFrame;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,8 +199,3 @@ mod tests {
         assert_eq!(bearing_delta_deg(10.0, 350.0), -20.0);
     }
 }
-
-/// The local east/north plane the survey lays its lines out in: the workspace's one
-/// local projection (ellipsoidal azimuthal equidistant, `vigil_values::local_frame`),
-/// the same the map draws in.
-pub use vigil_values::local_frame::LocalFrame;

@@ -65,7 +65,9 @@ pub enum ValueError {
         lon_deg: f64,
     },
     /// An altitude that is NaN, infinite or beyond [`MAX_ABS_ALT_M`].
-    #[error("{list} item seq {seq}: altitude {alt_m} m is not a usable altitude (finite, within ±100,000 m)")]
+    #[error(
+        "{list} item seq {seq}: altitude {alt_m} m is not a usable altitude (finite, within ±100,000 m)"
+    )]
     Altitude {
         /// The list.
         list: List,
@@ -141,7 +143,12 @@ pub fn check_plan(plan: &Plan) -> Result<(), ValueError> {
     }
     for (seq, it) in fence.iter().enumerate() {
         if let Some(p) = it.position() {
-            check_point(List::Fence, seq, p, Some(it.params[6]).filter(|a| !a.is_nan()))?;
+            check_point(
+                List::Fence,
+                seq,
+                p,
+                Some(it.params[6]).filter(|a| !a.is_nan()),
+            )?;
         }
     }
     let circles_from = fence.len() - plan.fence.other_items.len() - plan.fence.circles.len();
@@ -235,12 +242,20 @@ mod tests {
     fn raw_items_out_of_range_are_refused() {
         let ok = MissionItemInt::waypoint(0, 135_000_000, 21_000_000, 50.0);
         assert_eq!(check_raw(&[ok], MissionType::Mission), Ok(()));
-        let lat95 = MissionItemInt { x: 950_000_000, ..ok };
+        let lat95 = MissionItemInt {
+            x: 950_000_000,
+            ..ok
+        };
         assert!(check_raw(&[lat95], MissionType::Mission).is_err());
-        let inf = MissionItemInt { z: f32::INFINITY, ..ok };
-        assert!(check_raw(&[ok, inf], MissionType::Mission)
-            .unwrap_err()
-            .to_string()
-            .contains("seq 1"));
+        let inf = MissionItemInt {
+            z: f32::INFINITY,
+            ..ok
+        };
+        assert!(
+            check_raw(&[ok, inf], MissionType::Mission)
+                .unwrap_err()
+                .to_string()
+                .contains("seq 1")
+        );
     }
 }

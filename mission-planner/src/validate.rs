@@ -294,8 +294,8 @@ fn check_legs(
                 .elevation_m(p.position)
                 .is_some_and(|g| p.alt_amsl_m - g <= GROUND_TOLERANCE_M)
         };
-        let at_ground_point = distance_m(a.position, b.position) <= AT_POINT_M
-            && (on_ground(a) || on_ground(b));
+        let at_ground_point =
+            distance_m(a.position, b.position) <= AT_POINT_M && (on_ground(a) || on_ground(b));
         let leg_len = distance_m(a.position, b.position).max(1e-9);
         let mut fence_hit = false;
         // Polygon containment cannot change along a leg that no polygon edge comes near.

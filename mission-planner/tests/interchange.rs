@@ -6,8 +6,8 @@ use mission_planner::files::{Format, parse_plan, render_plan};
 use mission_planner::generate::{PatrolRequest, TerrainFollow, plan_patrol};
 use mission_planner::mavlink::{mission_from_raw, mission_to_raw};
 use mission_planner::{
-    Altitude, FenceCircle, FencePolygon, FlatTerrain, GeoFence, Home, LatLon, Mission,
-    MissionItem, MissionItemInt, Plan, RallyPoint, estimate::VehicleModel,
+    Altitude, FenceCircle, FencePolygon, FlatTerrain, GeoFence, Home, LatLon, Mission, MissionItem,
+    MissionItemInt, Plan, RallyPoint, estimate::VehicleModel,
 };
 
 fn square_plan() -> Plan {
@@ -71,7 +71,10 @@ fn geojson_rings_follow_the_right_hand_rule() {
     assert_eq!(rings.len(), 2, "polygon and circle");
     for r in &rings {
         assert!(r.is_closed());
-        assert_eq!(r.winding_order(), Some(geo::winding_order::WindingOrder::CounterClockwise));
+        assert_eq!(
+            r.winding_order(),
+            Some(geo::winding_order::WindingOrder::CounterClockwise)
+        );
     }
 }
 
@@ -80,7 +83,10 @@ fn kml_altitudes_carry_their_frames_mode() {
     let mut plan = square_plan();
     let kml = render_plan(&plan, Format::Kml).unwrap();
     // Above home with home at 210 m AMSL: absolute, at 210 + 100 m.
-    assert!(kml.contains("<altitudeMode>absolute</altitudeMode>"), "{kml}");
+    assert!(
+        kml.contains("<altitudeMode>absolute</altitudeMode>"),
+        "{kml}"
+    );
     assert!(kml.contains("2.1,13.51,310"), "{kml}");
     assert!(!kml.contains("2.1,13.51,100"), "{kml}");
     // Every point has a mode.
@@ -93,7 +99,9 @@ fn kml_altitudes_carry_their_frames_mode() {
         MissionItem::waypoint(LatLon::new(13.51, 2.1), Altitude::above_terrain(80.0));
     let kml = render_plan(&plan, Format::Kml).unwrap();
     assert!(
-        kml.contains("<Point><altitudeMode>relativeToGround</altitudeMode><coordinates>2.1,13.51,80"),
+        kml.contains(
+            "<Point><altitudeMode>relativeToGround</altitudeMode><coordinates>2.1,13.51,80"
+        ),
         "{kml}"
     );
     // Above home with no known home altitude: on the ground, not absolute.
@@ -158,9 +166,10 @@ fn a_badly_numbered_list_names_the_shared_rule() {
     let e = mission_from_raw(&raw, false).unwrap_err();
     assert!(matches!(
         e,
-        mission_planner::mavlink::ConvertError::List(
-            vigil_values::raw::ListError::Numbering { index: 0, seq: 1 }
-        )
+        mission_planner::mavlink::ConvertError::List(vigil_values::raw::ListError::Numbering {
+            index: 0,
+            seq: 1
+        })
     ));
 }
 

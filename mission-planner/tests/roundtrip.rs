@@ -516,5 +516,9 @@ fn deg_e7_conversions_only_through_lat_lon() {
     let mut found = Vec::new();
     scan(&root.join("src"), &mut found);
     scan(&root.join("cli/src"), &mut found);
-    assert!(found.is_empty(), "degE7 scaling outside LatLon:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "degE7 scaling outside LatLon:\n{}",
+        found.join("\n")
+    );
 }

@@ -324,7 +324,11 @@ fn legs_below_the_ground_are_errors_in_every_frame() {
     };
     let r = validate(&plan, None, &terrain, &ValidationSettings::default());
     let low = clearance_errors(&r);
-    assert!(low.len() >= 2 && low.iter().all(|c| *c < 0.0), "{:?}", r.issues);
+    assert!(
+        low.len() >= 2 && low.iter().all(|c| *c < 0.0),
+        "{:?}",
+        r.issues
+    );
     assert!(r.issues.iter().any(|i| i.message.contains("underground")));
     // A mission whose home altitude is 0 m over 200 m terrain climbs out of the ground.
     let mut plan = plan_through(&[LatLon::new(13.01, 2.0)], 100.0);

@@ -78,7 +78,10 @@ mod tests {
         for (de, dn) in [(1234.5, -987.0), (-300_000.0, 450_000.0), (5.0, 0.0)] {
             let p = f.to_lat_lon(de, dn);
             let (e, n) = f.to_east_north(p);
-            assert!((e - de).abs() < 1e-6 && (n - dn).abs() < 1e-6, "{de},{dn} -> {e},{n}");
+            assert!(
+                (e - de).abs() < 1e-6 && (n - dn).abs() < 1e-6,
+                "{de},{dn} -> {e},{n}"
+            );
         }
     }
 

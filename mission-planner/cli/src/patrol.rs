@@ -13,9 +13,11 @@ use mission_planner::generate::{
 use mission_planner::validate::{ValidationSettings, validate};
 use mission_planner::{AltitudeReference, LatLon, Plan, border, files};
 
-use crate::common::{VehicleArgs, distance_m, height_m, load_dem, parse_lat_lon, read_text, step_m};
-use vigil_values::checked;
+use crate::common::{
+    VehicleArgs, distance_m, height_m, load_dem, parse_lat_lon, read_text, step_m,
+};
 use crate::table;
+use vigil_values::checked;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Side {

@@ -114,10 +114,9 @@ fn patrol_writes_one_plan_per_sortie_and_geojson() {
     assert!(v["sorties"].as_array().is_some_and(|a| !a.is_empty()));
     let first = mission_planner::files::load_plan(&out.path().join("sortie-01.plan")).unwrap();
     // A multicopter sortie: QGroundControl's vehicleType 2 (quadrotor), not 1 (fixed wing).
-    let doc: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("sortie-01.plan")).unwrap(),
-    )
-    .unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("sortie-01.plan")).unwrap())
+            .unwrap();
     assert_eq!(doc["mission"]["vehicleType"], 2);
     let wp = first.mission.items[1].altitude().unwrap();
     assert_eq!(wp.reference, mission_planner::AltitudeReference::Amsl);

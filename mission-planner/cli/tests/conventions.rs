@@ -33,7 +33,11 @@ fn southern_and_western_positions_are_accepted() {
     let plan = mission_planner::files::load_plan(&out).unwrap();
     let home = plan.mission.home.unwrap();
     assert_eq!(
-        (home.position.lat_deg, home.position.lon_deg, home.alt_amsl_m),
+        (
+            home.position.lat_deg,
+            home.position.lon_deg,
+            home.alt_amsl_m
+        ),
         (-8.06, -34.91, 10.0)
     );
     // A base south and west of the equator and Greenwich.
@@ -82,7 +86,15 @@ fn numeric_flags_are_checked_when_parsed() {
         vec!["stats", plan, "--endurance-min", "inf"],
         vec!["stats", plan, "--reserve-pct", "100"],
         vec!["stats", plan, "--climb-mps", "0"],
-        vec!["survey", "--orbit", "1,2", "--radius-m", "nan", "--out", "x.plan"],
+        vec![
+            "survey",
+            "--orbit",
+            "1,2",
+            "--radius-m",
+            "nan",
+            "--out",
+            "x.plan",
+        ],
         vec!["survey", "--orbit", "95,2", "--out", "x.plan"],
     ] {
         let o = run(&args);
@@ -104,7 +116,12 @@ fn a_missing_file_is_named_once() {
             "f.geojson",
         ),
         (
-            vec!["validate", s(&plan), "--dem", "/nonexistent/dir/nothing.tif"],
+            vec![
+                "validate",
+                s(&plan),
+                "--dem",
+                "/nonexistent/dir/nothing.tif",
+            ],
             "nothing.tif",
         ),
     ];

@@ -81,7 +81,12 @@ fn a_leg_20_m_above_the_real_ground_breaks_a_30_m_clearance() {
         "--json",
     ]);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(1), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let clearance: Vec<f64> = v["issues"]
         .as_array()

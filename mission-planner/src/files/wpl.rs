@@ -208,9 +208,11 @@ pub fn write_plan(plan: &Plan) -> Result<String, ParseError> {
         return Ok(write_lines(&items));
     }
     let m = &plan.mission;
-    if let Some((i, _)) = m.items.iter().enumerate().find(|(_, it)| {
-        it.position().is_some() && it.altitude().is_some_and(|a| a.alt_m.is_nan())
-    }) {
+    if let Some((i, _)) =
+        m.items.iter().enumerate().find(|(_, it)| {
+            it.position().is_some() && it.altitude().is_some_and(|a| a.alt_m.is_nan())
+        })
+    {
         return Err(ParseError::Format(format!(
             "mission item seq {} has no altitude (QGroundControl's \"calculated above terrain\" not yet computed); a WPL file needs one: open and save the plan in QGroundControl first",
             m.seq_of(i)
