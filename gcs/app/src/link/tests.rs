@@ -256,3 +256,45 @@ fn drops_are_counted_where_the_operator_sees_them() {
     assert!(drops.any());
     assert_eq!(drops.summary(), "link dropped 5 events, 1 request");
 }
+
+/// `--signing-key` and `--tlog` reach gcs-link as in gcs-cli: the simulated drone gets
+/// the key, every frame from it arrives signed, and the session is recorded.
+#[test]
+fn a_signed_recorded_link_sees_its_simulated_drone() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key.hex");
+    std::fs::write(&key, "42".repeat(32)).unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let args = Args::parse_from([
+        "gcs".as_ref(),
+        "--drones".as_ref(),
+        "1".as_ref(),
+        "--signing-key".as_ref(),
+        key.as_os_str(),
+        "--tlog".as_ref(),
+        logs.as_os_str(),
+    ]);
+    args.check().unwrap();
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, LinkPlugin::new(start(&args).unwrap())));
+    let seen = (0..3000).any(|_| {
+        app.update();
+        std::thread::sleep(Duration::from_millis(10));
+        let fleet = &app.world().resource::<Fleet>().0;
+        !fleet.vehicles.is_empty() && fleet.signing.signed_accepted > 10
+    });
+    let fleet = &app.world().resource::<Fleet>().0;
+    assert!(seen, "a signed drone: {:?}", fleet.signing);
+    assert_eq!(fleet.signing.rejected_unsigned, 0, "{:?}", fleet.signing);
+    // The recorder flushes at least twice a second.
+    let recorded = (0..500).any(|_| {
+        app.update();
+        std::thread::sleep(Duration::from_millis(10));
+        std::fs::read_dir(&logs)
+            .unwrap()
+            .filter_map(|e| e.ok()?.metadata().ok())
+            .any(|m| m.len() > 0)
+    });
+    assert!(recorded, "a tlog in {}", logs.display());
+}

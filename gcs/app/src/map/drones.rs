@@ -454,11 +454,7 @@ mod tests {
         // Both arrows are drawn in the one fleet mesh, each at its drone, in its colour.
         let merged = |app: &App| {
             let f = app.world().resource::<FleetMesh>();
-            let mesh = app
-                .world()
-                .resource::<Assets<Mesh>>()
-                .get(f.mesh.as_ref().unwrap())
-                .unwrap();
+            let mesh = fleet_mesh(app).unwrap();
             let Some(VertexAttributeValues::Float32x3(p)) =
                 mesh.attribute(Mesh::ATTRIBUTE_POSITION)
             else {
@@ -507,6 +503,12 @@ mod tests {
         assert_eq!(n, 1);
         assert_eq!(app.world().resource::<Trails>().0.len(), 1);
         assert_eq!(merged(&app).0.len(), merged(&app).1, "the one left");
+    }
+
+    /// The fleet's merged mesh, once made.
+    fn fleet_mesh(app: &App) -> Option<&Mesh> {
+        let f = app.world().resource::<FleetMesh>();
+        app.world().resource::<Assets<Mesh>>().get(f.mesh.as_ref()?)
     }
 
     /// Bevy's mesh allocator skips a mesh without vertices yet copies its data, logging
