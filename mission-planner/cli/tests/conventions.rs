@@ -96,6 +96,8 @@ fn numeric_flags_are_checked_when_parsed() {
             "x.plan",
         ],
         vec!["survey", "--orbit", "95,2", "--out", "x.plan"],
+        // A survey's home altitude is given or read from a DEM, never 0 m.
+        vec!["survey", "--orbit", "1,2", "--out", "x.plan"],
     ] {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
