@@ -116,8 +116,8 @@ fn record(
             };
         }
         let json = serde_json::to_string_pretty(&stats).unwrap_or_default();
-        if let Err(e) = std::fs::write(&path, json) {
-            error!("frame stats {}: {e}", path.display());
+        if let Err(e) = vigil_fs::write_atomic(&path, json.as_bytes()) {
+            error!("frame stats: {e}");
         }
     }
     exit.write(AppExit::Success);

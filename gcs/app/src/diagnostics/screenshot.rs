@@ -215,25 +215,23 @@ fn terrain_points(
     }
 }
 
-/// Writes the PNG and its report, each through a temporary file and a rename.
+/// Writes the PNG and its report, each atomically (vigil-fs: temp file, fsync,
+/// rename, fsync the folder), so a crash never leaves half an image.
 fn save(path: &Path, image: &Image, report: &ScreenReport) -> Result<(), String> {
     let rgb = image
         .clone()
         .try_into_dynamic()
         .map_err(|e| format!("converting the frame: {e}"))?
         .to_rgb8();
-    let tmp = path.with_extension("png.tmp");
-    rgb.save_with_format(
-        &tmp,
-        bevy::image::ImageFormat::Png
-            .as_image_crate_format()
-            .ok_or("no PNG encoder")?,
-    )
-    .map_err(|e| format!("writing {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("renaming {}: {e}", tmp.display()))?;
+    let png = bevy::image::ImageFormat::Png
+        .as_image_crate_format()
+        .ok_or("no PNG encoder")?;
+    vigil_fs::write_atomic_at(path, |tmp| {
+        rgb.save_with_format(tmp, png)
+            .map_err(std::io::Error::other)
+    })
+    .map_err(|e| e.to_string())?;
     let json_path = PathBuf::from(format!("{}.json", path.display()));
     let json = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
-    let tmp = json_path.with_extension("json.tmp");
-    std::fs::write(&tmp, json).map_err(|e| format!("writing {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, &json_path).map_err(|e| format!("renaming {}: {e}", tmp.display()))
+    vigil_fs::write_atomic(&json_path, json.as_bytes()).map_err(|e| e.to_string())
 }

@@ -7,7 +7,7 @@ use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
 use gcs_link::{VehicleCommand, VehicleState};
 
-use crate::flight::confirm::{LinkRequestKind, Pending, confirmation_reason, steps, to_request};
+use crate::flight::confirm::{LinkRequestKind, Pending, confirmation_reason, to_request};
 use crate::flight::state::{FlightState, command_label, push_log};
 use crate::link::{Fleet, FleetReply, LinkReply, SendRequest};
 use crate::map::view::{MainCamera, cursor_in_viewport};
@@ -85,16 +85,15 @@ pub fn request(
     command: VehicleCommand,
     fence: &mission_planner::GeoFence,
 ) {
-    let commands = steps(v, command);
     match confirmation_reason(v, &command, fence) {
         Some(reason) => {
             state.pending = Some(Pending {
-                request: LinkRequestKind::Commands(v.id, commands),
+                request: LinkRequestKind::Command(v.id, command),
                 reason,
             })
         }
         None => {
-            send.write(SendRequest(to_request(v.id, commands)));
+            send.write(SendRequest(to_request(v.id, command)));
         }
     }
 }

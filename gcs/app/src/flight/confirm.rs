@@ -1,12 +1,10 @@
-//! Which operator commands need the operator's confirmation, and the commands an action
-//! takes (a take-off arms a disarmed drone first).
+//! Which operator commands wait for the operator's confirmation, in the app's terms.
 //!
-//! Exists as the one place the app's command rules live; they belong below the app,
-//! and gcs-operator's shared rules replace `confirmation_reason` and `steps` here.
+//! The rules themselves are gcs-operator's ([`gcs_operator::confirmation`]), shared
+//! with gcs-cli; what a command takes (a home position, arming first) is carried out
+//! on the link thread by [`gcs_operator::run_command`].
 
-use gcs_link::vehicle::LandedState;
-use gcs_link::{LatLon, VehicleCommand, VehicleId, VehicleState};
-use mission_planner::validate::fence_allows;
+use gcs_link::{VehicleCommand, VehicleId, VehicleState};
 
 use crate::link::LinkRequest;
 
@@ -22,64 +20,20 @@ pub struct Pending {
 /// What a pending request does (kept small and comparable for tests).
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkRequestKind {
-    /// Commands to one vehicle, in order.
-    Commands(VehicleId, Vec<VehicleCommand>),
+    /// A command to one vehicle.
+    Command(VehicleId, VehicleCommand),
 }
 
-/// The commands an operator action takes: PX4 takes off only when armed, so a take-off
-/// of a disarmed drone arms it first.
-pub fn steps(v: &VehicleState, command: VehicleCommand) -> Vec<VehicleCommand> {
-    match command {
-        VehicleCommand::Takeoff { .. } if !v.armed => vec![VehicleCommand::Arm, command],
-        _ => vec![command],
-    }
-}
-
-/// Why a command must be confirmed, if it must (`None`: send at once).
+/// The question to ask before `command` goes to `v`, if it must be confirmed.
 pub fn confirmation_reason(
     v: &VehicleState,
     command: &VehicleCommand,
     fence: &mission_planner::GeoFence,
 ) -> Option<String> {
-    let name = format!("PX4-{}", v.id.sysid);
-    match command {
-        VehicleCommand::Arm => Some(format!("Arm {name}? The propellers will spin.")),
-        VehicleCommand::Takeoff { alt_rel_m } => Some(format!(
-            "{name} will arm if needed and take off to {alt_rel_m:.0} m above home."
-        )),
-        VehicleCommand::ForceDisarm => Some(format!(
-            "FORCE DISARM {name}: the motors stop at once and it falls if flying."
-        )),
-        VehicleCommand::Disarm if v.landed == LandedState::InAir => Some(format!(
-            "{name} is in the air: disarming stops the motors and it falls."
-        )),
-        VehicleCommand::GoTo { target, .. }
-            if !fence.is_empty() && !fence_allows(fence, *target) =>
-        {
-            Some(format!(
-                "The go-to point {:.5}°, {:.5}° is outside the plan's geofence. Send {name} there anyway?",
-                target.lat_deg, target.lon_deg
-            ))
-        }
-        _ => None,
-    }
+    gcs_operator::confirmation(v, command, fence).map(|c| c.question)
 }
 
-/// Whether `p` is allowed by `fence` (inside every inclusion zone, outside exclusions).
-#[allow(dead_code)]
-pub fn allowed(fence: &mission_planner::GeoFence, p: LatLon) -> bool {
-    fence_allows(fence, p)
-}
-
-/// The link request for `commands` to `vehicle`: one command, or a sequence stopping at
-/// the first that fails.
-pub fn to_request(vehicle: VehicleId, mut commands: Vec<VehicleCommand>) -> LinkRequest {
-    if commands.len() == 1 {
-        LinkRequest::Command {
-            vehicle,
-            command: commands.remove(0),
-        }
-    } else {
-        LinkRequest::Sequence { vehicle, commands }
-    }
+/// The link request for `command` to `vehicle`.
+pub fn to_request(vehicle: VehicleId, command: VehicleCommand) -> LinkRequest {
+    LinkRequest::Command { vehicle, command }
 }

@@ -41,7 +41,7 @@ mod tests {
     use mission_planner::{FencePolygon, GeoFence};
 
     use super::plugin;
-    use crate::flight::confirm::{confirmation_reason, steps};
+    use crate::flight::confirm::confirmation_reason;
     use crate::flight::state::FlightState;
     use crate::link::LinkReply;
     use crate::tools::PlanDoc;
@@ -104,13 +104,20 @@ mod tests {
     }
 
     #[test]
-    fn take_off_arms_a_disarmed_drone_first() {
-        let mut v = drone(LandedState::OnGround);
-        let t = VehicleCommand::Takeoff { alt_rel_m: 30.0 };
-        assert_eq!(steps(&v, t), vec![VehicleCommand::Arm, t]);
-        v.armed = true;
-        assert_eq!(steps(&v, t), vec![t]);
-        assert_eq!(steps(&v, VehicleCommand::Land), vec![VehicleCommand::Land]);
+    fn start_mission_on_a_disarmed_drone_asks_first_and_landing_counts_as_flying() {
+        // The app once sent "Start mission" to a disarmed drone without a word (PX4
+        // then sat in Mission mode on the ground), and let a disarm through while
+        // PX4 said Landing: both rules are now gcs-operator's, shared with gcs-cli.
+        let none = GeoFence::default();
+        let ground = drone(LandedState::OnGround);
+        let question = confirmation_reason(&ground, &VehicleCommand::StartMission, &none)
+            .expect("arming for a mission is confirmed");
+        assert!(question.contains("Arm"), "{question}");
+        let mut armed = drone(LandedState::InAir);
+        armed.armed = true;
+        assert!(confirmation_reason(&armed, &VehicleCommand::StartMission, &none).is_none());
+        let landing = drone(LandedState::Landing);
+        assert!(confirmation_reason(&landing, &VehicleCommand::Disarm, &none).is_some());
     }
 
     #[test]

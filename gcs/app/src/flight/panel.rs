@@ -162,8 +162,8 @@ impl FlightPanel<'_> {
         });
         match decided {
             Some(true) => {
-                let LinkRequestKind::Commands(vehicle, commands) = p.request;
-                self.send.write(SendRequest(to_request(vehicle, commands)));
+                let LinkRequestKind::Command(vehicle, command) = p.request;
+                self.send.write(SendRequest(to_request(vehicle, command)));
                 self.state.pending = None;
             }
             Some(false) => {

@@ -10,20 +10,13 @@ use mission_planner::Plan;
 /// What the operator asks of the link.
 #[derive(Debug, Clone)]
 pub enum LinkRequest {
-    /// Send a command and wait for its acknowledgement.
+    /// Carry out a command (gcs-operator's steps: a home position first where needed,
+    /// arming before a take-off or mission start) and report the vehicle's answer.
     Command {
         /// To whom.
         vehicle: VehicleId,
         /// What.
         command: VehicleCommand,
-    },
-    /// Several commands in order, stopping at the first that fails (e.g. arm, then
-    /// take off: PX4 takes off only when armed).
-    Sequence {
-        /// To whom.
-        vehicle: VehicleId,
-        /// What, in order.
-        commands: Vec<VehicleCommand>,
     },
     /// Replace the vehicle's mission, fence and rally points with `plan`'s.
     Upload {

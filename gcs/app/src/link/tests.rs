@@ -49,14 +49,12 @@ fn the_link_thread_flies_a_simulated_drone() {
     let id = wait(&mut app, "a 3D fix and home", &|v| {
         v.home.is_some() && v.position.is_some()
     });
-    // What the app's "Take off" sends to a disarmed drone.
+    // What the app's "Take off" sends to a disarmed drone: the link thread arms it
+    // first (gcs-operator's steps).
     app.world_mut()
-        .write_message(SendRequest(LinkRequest::Sequence {
+        .write_message(SendRequest(LinkRequest::Command {
             vehicle: id,
-            commands: vec![
-                VehicleCommand::Arm,
-                VehicleCommand::Takeoff { alt_rel_m: 20.0 },
-            ],
+            command: VehicleCommand::Takeoff { alt_rel_m: 20.0 },
         }));
     wait(&mut app, "the take-off", &|v| {
         v.armed && v.landed == LandedState::InAir && v.position.is_some_and(|p| p.alt_rel_m > 5.0)
@@ -79,9 +77,6 @@ fn the_link_thread_flies_a_simulated_drone() {
 /// thread with progress, and comes back down the same.
 #[test]
 fn plans_upload_and_download_through_the_link_thread() {
-    use mission_planner::{
-        Altitude, AltitudeReference, FencePolygon, LatLon, MissionItem, RallyPoint,
-    };
     let args = Args::parse_from(["gcs", "--drones", "1"]);
     let bridge = start(&args).expect("link and simulator start");
     let mut app = App::new();
@@ -95,32 +90,7 @@ fn plans_upload_and_download_through_the_link_thread() {
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    let alt = Altitude {
-        alt_m: 60.0,
-        reference: AltitudeReference::Home,
-    };
-    let mut plan = Plan::default();
-    plan.mission.items = (0..12)
-        .map(|i| {
-            let p = LatLon::new(16.97 + f64::from(i) * 0.002, 7.99);
-            if i == 0 {
-                MissionItem::takeoff(p, alt)
-            } else {
-                MissionItem::waypoint(p, alt)
-            }
-        })
-        .collect();
-    plan.fence.polygons.push(FencePolygon {
-        vertices: vec![
-            LatLon::new(16.9, 7.9),
-            LatLon::new(16.9, 8.1),
-            LatLon::new(17.1, 8.1),
-            LatLon::new(17.1, 7.9),
-        ],
-        inclusion: true,
-    });
-    plan.rally_points
-        .push(RallyPoint::new(LatLon::new(16.98, 7.98), 40.0));
+    let plan = plan_with_home();
     app.world_mut()
         .write_message(SendRequest(LinkRequest::Upload {
             vehicle: id,
@@ -151,6 +121,18 @@ fn plans_upload_and_download_through_the_link_thread() {
         )),
         "progress reached every mission item: {replies:?}"
     );
+    assert!(
+        replies.iter().all(|r| !matches!(
+            r,
+            LinkReply::Progress { list: MissionType::Mission, progress, .. } if progress.total != 12
+        )),
+        "12 mission items went up, no home item: {replies:?}"
+    );
+    assert_eq!(
+        vehicle_mission_total(&mut app, id, 12),
+        Some(12),
+        "the vehicle holds the 12 items, no home item"
+    );
     app.world_mut()
         .write_message(SendRequest(LinkRequest::Download { vehicle: id }));
     until(&mut app, &|r| matches!(r, LinkReply::Downloaded { .. }));
@@ -166,6 +148,17 @@ fn plans_upload_and_download_through_the_link_thread() {
         .unwrap()
         .expect("download succeeded");
     assert_eq!(back.mission.items.len(), 12);
+    let vehicle_home = app
+        .world()
+        .resource::<Fleet>()
+        .0
+        .get(id)
+        .and_then(|v| v.home);
+    assert_eq!(
+        back.mission.home.map(|h| h.position),
+        vehicle_home.map(|h| h.lat_lon),
+        "a download's home is the vehicle's HOME_POSITION"
+    );
     for (a, b) in back.mission.items.iter().zip(&plan.mission.items) {
         let (pa, pb) = (a.position().unwrap(), b.position().unwrap());
         assert!((pa.lat_deg - pb.lat_deg).abs() < 1e-6 && (pa.lon_deg - pb.lon_deg).abs() < 1e-6);
@@ -173,6 +166,65 @@ fn plans_upload_and_download_through_the_link_thread() {
     assert_eq!(back.fence.polygons.len(), 1);
     assert_eq!(back.fence.polygons[0].vertices.len(), 4);
     assert_eq!(back.rally_points.len(), 1);
+}
+
+/// Twelve items, a fence and a rally point, with the planned home a plan opened from
+/// a .plan file carries: PX4 must not get that home as a waypoint (the app once sent
+/// 13 items here, "Mission 1/13").
+fn plan_with_home() -> Plan {
+    use mission_planner::{
+        Altitude, AltitudeReference, FencePolygon, LatLon, MissionItem, RallyPoint,
+    };
+    let alt = Altitude {
+        alt_m: 60.0,
+        reference: AltitudeReference::Home,
+    };
+    let mut plan = Plan::default();
+    plan.mission.items = (0..12)
+        .map(|i| {
+            let p = LatLon::new(16.97 + f64::from(i) * 0.002, 7.99);
+            if i == 0 {
+                MissionItem::takeoff(p, alt)
+            } else {
+                MissionItem::waypoint(p, alt)
+            }
+        })
+        .collect();
+    plan.fence.polygons.push(FencePolygon {
+        vertices: vec![
+            LatLon::new(16.9, 7.9),
+            LatLon::new(16.9, 8.1),
+            LatLon::new(17.1, 8.1),
+            LatLon::new(17.1, 7.9),
+        ],
+        inclusion: true,
+    });
+    plan.rally_points
+        .push(RallyPoint::new(LatLon::new(16.98, 7.98), 40.0));
+    plan.mission.home = Some(mission_planner::Home {
+        position: LatLon::new(16.97, 7.99),
+        alt_amsl_m: 500.0,
+    });
+    plan
+}
+
+/// Updates the app until the vehicle reports holding at least `n` mission items;
+/// returns the number it holds.
+fn vehicle_mission_total(app: &mut App, id: VehicleId, n: u16) -> Option<u16> {
+    for _ in 0..6000 {
+        app.update();
+        let total = app
+            .world()
+            .resource::<Fleet>()
+            .0
+            .get(id)
+            .and_then(|v| v.mission.total);
+        if total.is_some_and(|t| t >= n) {
+            return total;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    None
 }
 
 #[derive(Resource, Default)]

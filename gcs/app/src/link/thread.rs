@@ -11,8 +11,8 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
-use gcs_link::mission::MissionClient;
-use gcs_link::{LinkAddress, LinkConfig, SigningKey, VehicleCommand, VehicleId};
+use gcs_link::{FleetSnapshot, LinkAddress, LinkConfig, SigningKey};
+use gcs_operator::PlanTransfer;
 use tokio::sync::mpsc;
 
 use crate::cli::Args;
@@ -122,16 +122,22 @@ async fn run_link(
     let (requests, mut request_rx) = mpsc::channel::<LinkRequest>(QUEUE_LEN);
     let dropped_progress = Arc::new(AtomicU64::new(0));
     let fleet = link.fleet();
+    let fleet_rx = fleet.clone();
     let sender = link.sender();
-    let missions = MissionClient::new(sender.clone());
+    let transfers = PlanTransfer::new(sender.clone(), fleet.clone());
     let sink = ProgressSink::new(reply_tx, Arc::clone(&dropped_progress));
 
     let serving = async move {
         let _sim = sim;
         while let Some(r) = request_rx.recv().await {
-            let (sender, missions, sink) = (sender.clone(), missions.clone(), sink.clone());
+            let (sender, fleet, transfers, sink) = (
+                sender.clone(),
+                fleet_rx.clone(),
+                transfers.clone(),
+                sink.clone(),
+            );
             tokio::spawn(async move {
-                serve(r, &sender, &missions, &sink).await;
+                serve(r, &sender, &fleet, &transfers, &sink).await;
             });
         }
     };
@@ -148,52 +154,38 @@ async fn run_link(
     ))
 }
 
-/// Sends `commands` in order, replying for each, stopping at the first that fails.
-async fn commands_in_order(
-    vehicle: VehicleId,
-    commands: Vec<VehicleCommand>,
-    sender: &gcs_link::LinkSender,
-    replies: &mpsc::Sender<LinkReply>,
-) {
-    for command in commands {
-        let result = sender
-            .command(vehicle, command)
-            .await
-            .map_err(|e| e.to_string());
-        let failed = result.is_err();
-        let _ = replies
-            .send(LinkReply::Command {
-                vehicle,
-                command,
-                result,
-            })
-            .await;
-        if failed {
-            break;
-        }
-    }
-}
+/// How long a command that needs a home position (take-off, go-to, mission start)
+/// waits for the vehicle to report one.
+const HOME_WAIT: Duration = Duration::from_secs(15);
 
 async fn serve(
     r: LinkRequest,
     sender: &gcs_link::LinkSender,
-    missions: &MissionClient,
+    fleet: &tokio::sync::watch::Receiver<FleetSnapshot>,
+    transfers: &PlanTransfer,
     sink: &ProgressSink,
 ) {
     let replies = sink.replies();
     match r {
         LinkRequest::Command { vehicle, command } => {
-            commands_in_order(vehicle, vec![command], sender, replies).await;
-        }
-        LinkRequest::Sequence { vehicle, commands } => {
-            commands_in_order(vehicle, commands, sender, replies).await;
+            // gcs-operator's steps: wait for home, arm when needed, then the command.
+            let result = gcs_operator::run_command(sender, fleet, vehicle, command, HOME_WAIT)
+                .await
+                .map_err(|e| e.to_string());
+            let _ = replies
+                .send(LinkReply::Command {
+                    vehicle,
+                    command,
+                    result,
+                })
+                .await;
         }
         LinkRequest::Upload { vehicle, plan } => {
-            let result = upload(vehicle, &plan, missions, sink).await;
+            let result = upload(vehicle, &plan, transfers, sink).await;
             let _ = replies.send(LinkReply::Uploaded { vehicle, result }).await;
         }
         LinkRequest::Download { vehicle } => {
-            let result = download(vehicle, missions, sink).await.map(Box::new);
+            let result = download(vehicle, transfers, sink).await.map(Box::new);
             let _ = replies
                 .send(LinkReply::Downloaded { vehicle, result })
                 .await;

@@ -1,17 +1,18 @@
 //! Plan transfers on the link thread: a plan's mission, fence and rally lists up to a
 //! vehicle, and back down, with progress.
 //!
-//! Exists as the one place the app turns a plan into MAVLink lists and back. The rules
-//! here (which home the mission carries, how lists map to plan parts) belong below the
-//! app; `upload` and `download` are the seams where gcs-operator's shared transfer
-//! takes over.
+//! The rules (which home the mission carries, how lists map to plan parts) live in
+//! gcs-operator's [`PlanTransfer`], shared with gcs-cli; this file only turns its
+//! progress into replies for the ECS.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use gcs_link::VehicleId;
-use gcs_link::mission::{MissionClient, MissionType, Progress};
-use mission_planner::{Plan, mavlink as plan_mavlink};
+use gcs_link::mission::{MissionType, Progress};
+use gcs_operator::{ALL_LISTS, PlanTransfer};
+use mission_planner::Plan;
 use tokio::sync::mpsc;
 
 use crate::link::requests::LinkReply;
@@ -35,10 +36,10 @@ impl ProgressSink {
         &self.replies
     }
 
-    /// A progress callback for one list of one vehicle.
-    fn reporter(&self, vehicle: VehicleId, list: MissionType) -> impl FnMut(Progress) + use<> {
+    /// A progress callback for the lists of one vehicle.
+    fn reporter(&self, vehicle: VehicleId) -> impl FnMut(MissionType, Progress) + use<> {
         let sink = self.clone();
-        move |progress| {
+        move |list, progress| {
             let sent = sink.replies.try_send(LinkReply::Progress {
                 vehicle,
                 list,
@@ -51,59 +52,33 @@ impl ProgressSink {
     }
 }
 
-/// Replaces the vehicle's mission, fence and rally lists with `plan`'s.
+/// How long a download waits for the vehicle's home position when none was heard yet.
+const HOME_WAIT: Duration = Duration::from_secs(5);
+
+/// Replaces the vehicle's mission, fence and rally lists with `plan`'s, as its
+/// autopilot needs them (gcs-operator's one rule: PX4 gets no home item).
 pub async fn upload(
     vehicle: VehicleId,
     plan: &Plan,
-    missions: &MissionClient,
+    service: &PlanTransfer,
     sink: &ProgressSink,
 ) -> Result<(), String> {
-    let lists = [
-        (
-            MissionType::Mission,
-            plan_mavlink::mission_to_raw(&plan.mission),
-        ),
-        (MissionType::Fence, plan_mavlink::fence_to_raw(&plan.fence)),
-        (
-            MissionType::Rally,
-            plan_mavlink::rally_to_raw(&plan.rally_points),
-        ),
-    ];
-    for (list, items) in lists {
-        if items.is_empty() && list != MissionType::Mission {
-            missions
-                .clear(vehicle, list)
-                .await
-                .map_err(|e| format!("clearing the {list:?} list: {e}"))?;
-            continue;
-        }
-        missions
-            .upload(vehicle, list, items, sink.reporter(vehicle, list), None)
-            .await
-            .map_err(|e| format!("uploading the {list:?} list: {e}"))?;
-    }
-    Ok(())
+    service
+        .upload(vehicle, plan, &ALL_LISTS, sink.reporter(vehicle))
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
-/// Reads the vehicle's mission, fence and rally lists into a plan.
+/// Reads the vehicle's mission, fence and rally lists into a plan whose home is the
+/// vehicle's own.
 pub async fn download(
     vehicle: VehicleId,
-    missions: &MissionClient,
+    service: &PlanTransfer,
     sink: &ProgressSink,
 ) -> Result<Plan, String> {
-    let fetch = async |list| {
-        missions
-            .download(vehicle, list, sink.reporter(vehicle, list), None)
-            .await
-            .map_err(|e| format!("downloading the {list:?} list: {e}"))
-    };
-    let mission = fetch(MissionType::Mission).await?;
-    let fence = fetch(MissionType::Fence).await?;
-    let rally = fetch(MissionType::Rally).await?;
-    Ok(Plan {
-        // PX4 keeps no home at seq 0 in its mission list.
-        mission: plan_mavlink::mission_from_raw(&mission, false).map_err(|e| e.to_string())?,
-        fence: plan_mavlink::fence_from_raw(&fence).map_err(|e| e.to_string())?,
-        rally_points: plan_mavlink::rally_from_raw(&rally).map_err(|e| e.to_string())?,
-    })
+    service
+        .download(vehicle, &ALL_LISTS, HOME_WAIT, sink.reporter(vehicle))
+        .await
+        .map_err(|e| e.to_string())
 }
