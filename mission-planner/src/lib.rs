@@ -49,6 +49,7 @@ pub use elevation::{ElevationModel, FlatTerrain};
 pub use item::{Altitude, AltitudeReference, Frame, ItemParams};
 pub use lat_lon::LatLon;
 pub use plan::{
-    ComplexItem, FenceCircle, FencePolygon, GeoFence, Home, Mission, Plan, QgcAltitude, RallyPoint,
+    ComplexItem, FenceCircle, FencePolygon, GeoFence, Home, HomeError, Mission, Plan, QgcAltitude,
+    RallyPoint,
 };
 pub use raw::{MissionItemInt, MissionType};

@@ -75,6 +75,42 @@ impl Mission {
         index + usize::from(self.home.is_some())
     }
 
+    /// Gives the mission a home or takes it away, keeping every seq-valued field
+    /// (`DO_JUMP` targets, the current item) pointing at the same items: with a home,
+    /// item `i` is seq `i + 1`, without one seq `i`.
+    ///
+    /// The one place that re-numbering lives: an upload to PX4 drops the planned home,
+    /// a download from PX4 adds the vehicle's, a WPL file always has a home row.
+    pub fn set_home(&mut self, home: Option<Home>) -> Result<(), HomeError> {
+        let by: i32 = match (self.home.is_some(), home.is_some()) {
+            (false, true) => 1,
+            (true, false) => -1,
+            _ => 0,
+        };
+        if by != 0 {
+            let mut targets = Vec::new();
+            for (index, item) in self.items.iter().enumerate() {
+                if let crate::MissionCommand::Jump { target_seq, .. } = item.command {
+                    let t = u16::try_from(i32::from(target_seq) + by)
+                        .map_err(|_| HomeError::JumpToHome { index })?;
+                    targets.push((index, t));
+                }
+            }
+            for (index, t) in targets {
+                if let crate::MissionCommand::Jump { target_seq, .. } =
+                    &mut self.items[index].command
+                {
+                    *target_seq = t;
+                }
+            }
+            self.current_seq = self
+                .current_seq
+                .and_then(|s| u16::try_from(i32::from(s) + by).ok());
+        }
+        self.home = home;
+        Ok(())
+    }
+
     /// How many MAVLink items the mission takes, home included.
     pub fn mavlink_count(&self) -> usize {
         self.seq_of(self.items.len())
@@ -96,6 +132,17 @@ impl Mission {
         });
         self.items.extend(items);
     }
+}
+
+/// Why a mission's home cannot be taken away.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HomeError {
+    /// A `DO_JUMP` targets the home item (seq 0), which would no longer exist.
+    #[error("mission item {} jumps to the home item (seq 0)", index + 1)]
+    JumpToHome {
+        /// The jump's index among the mission's items.
+        index: usize,
+    },
 }
 
 /// QGroundControl's `Altitude`, `AltitudeMode` and `AMSLAltAboveTerrain` of an item.
@@ -191,5 +238,61 @@ impl RallyPoint {
             },
             params: [0.0; 4],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Altitude, LatLon, MissionCommand, MissionItem};
+
+    fn jumping_mission() -> Mission {
+        let mut m = Mission::default();
+        let wp = |lat| MissionItem::waypoint(LatLon::new(lat, 8.0), Altitude::above_home(50.0));
+        m.items = vec![wp(16.0), wp(16.1)];
+        m.items.push(MissionItem {
+            command: MissionCommand::Jump {
+                target_seq: 1,
+                repeat: 2,
+            },
+            ..wp(0.0)
+        });
+        m.current_seq = Some(0);
+        m
+    }
+
+    #[test]
+    fn a_home_shifts_jumps_and_the_current_item() {
+        let mut m = jumping_mission();
+        let home = Home {
+            position: LatLon::new(16.0, 8.0),
+            alt_amsl_m: 500.0,
+        };
+        m.set_home(Some(home)).unwrap();
+        assert_eq!(m.current_seq, Some(1));
+        assert!(matches!(
+            m.items[2].command,
+            MissionCommand::Jump { target_seq: 2, .. }
+        ));
+        m.set_home(None).unwrap();
+        // Debug text compares NaN yaw fields as equal.
+        assert_eq!(format!("{m:?}"), format!("{:?}", jumping_mission()));
+    }
+
+    #[test]
+    fn a_jump_to_home_keeps_its_home() {
+        let mut m = jumping_mission();
+        m.set_home(Some(Home {
+            position: LatLon::new(16.0, 8.0),
+            alt_amsl_m: 500.0,
+        }))
+        .unwrap();
+        m.items[2].command = MissionCommand::Jump {
+            target_seq: 0,
+            repeat: 1,
+        };
+        let before = m.clone();
+        assert_eq!(m.set_home(None), Err(HomeError::JumpToHome { index: 2 }));
+        assert_eq!(format!("{m:?}"), format!("{before:?}"), "nothing changed");
     }
 }

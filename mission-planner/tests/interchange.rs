@@ -2,12 +2,13 @@
 //! modes, GeoJSON's right-hand rule, rally params through WPL.
 
 use geo::{LineString, Winding};
+use mission_planner::files::wpl::PLACEHOLDER_HOME;
 use mission_planner::files::{Format, parse_plan, render_plan};
 use mission_planner::generate::{PatrolRequest, TerrainFollow, plan_patrol};
 use mission_planner::mavlink::{mission_from_raw, mission_to_raw};
 use mission_planner::{
-    Altitude, FenceCircle, FencePolygon, FlatTerrain, GeoFence, Home, LatLon, Mission, MissionItem,
-    MissionItemInt, Plan, RallyPoint, estimate::VehicleModel,
+    Altitude, FenceCircle, FencePolygon, FlatTerrain, GeoFence, Home, LatLon, Mission,
+    MissionCommand, MissionItem, MissionItemInt, Plan, RallyPoint, estimate::VehicleModel,
 };
 
 fn square_plan() -> Plan {
@@ -197,4 +198,47 @@ fn generated_sorties_are_quadrotors() {
     for s in &plan.sorties {
         assert_eq!(s.mission.vehicle_type, 2, "QGroundControl: 2 = quadrotor");
     }
+}
+
+#[test]
+fn a_wpl_mission_without_a_home_still_has_a_home_row() {
+    // QGroundControl and Mission Planner take row 0 as home: without a home row the
+    // first real item was dropped (gcs-cli downloads from a vehicle with no home yet).
+    let mut plan = Plan::default();
+    plan.mission.items = vec![
+        MissionItem::takeoff(LatLon::new(13.5, 2.1), Altitude::above_home(40.0)),
+        MissionItem::waypoint(LatLon::new(13.51, 2.1), Altitude::above_home(100.0)),
+        MissionItem {
+            command: MissionCommand::Jump {
+                target_seq: 1,
+                repeat: 2,
+            },
+            ..MissionItem::waypoint(LatLon::new(0.0, 0.0), Altitude::above_home(0.0))
+        },
+    ];
+    let text = render_plan(&plan, Format::Wpl).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    let home: Vec<&str> = rows[0].split('\t').collect();
+    assert_eq!(
+        (home[0], home[2], home[3]),
+        ("0", "0", "16"),
+        "home row first: {text}"
+    );
+    // The jump counts the home row, as Mission Planner reads it.
+    assert!(rows[3].starts_with("3\t0\t"), "{text}");
+    assert!(
+        rows[3].split('\t').nth(4) == Some("2"),
+        "jump to seq 2: {text}"
+    );
+    let back = parse_plan(&text, Format::Wpl).unwrap();
+    // It reads back as QGroundControl's "unknown home", the jump still on the waypoint.
+    let mut expected = plan.mission.clone();
+    expected.set_home(Some(PLACEHOLDER_HOME)).unwrap();
+    assert_eq!(back.mission.home, Some(PLACEHOLDER_HOME));
+    // Debug text compares NaN (unset) parameters as equal.
+    assert_eq!(
+        format!("{:?}", back.mission.items),
+        format!("{:?}", expected.items)
+    );
 }

@@ -15,8 +15,9 @@
 //! from its `HOME_POSITION` (altitude above mean sea level), ArduPilot's from seq 0.
 
 use gcs_link::vehicle::Autopilot;
+use mission_planner::files::wpl::PLACEHOLDER_HOME;
 use mission_planner::mavlink::{self as plan_mavlink, ConvertError};
-use mission_planner::{Home, Mission, MissionCommand, Plan};
+use mission_planner::{Home, HomeError, Plan};
 use vigil_values::raw::{ListError, MissionItemInt, MissionType, check_list};
 
 /// Whether an autopilot's mission list starts with a home item.
@@ -125,19 +126,14 @@ pub fn to_wire(plan: &Plan, autopilot: Autopilot) -> Result<PlanLists, WireError
         (HomeItem::Omitted, None) | (HomeItem::AtSeq0, Some(_)) => plan.mission.clone(),
         (HomeItem::Omitted, Some(_)) => {
             let mut m = plan.mission.clone();
-            m.home = None;
-            rebase(&mut m, -1)?;
+            m.set_home(None).map_err(home_error)?;
             m
         }
         (HomeItem::AtSeq0, None) => {
             let mut m = plan.mission.clone();
             // ArduPilot overwrites seq 0 with its own home; send the placeholder
             // QGroundControl sends when it knows no home.
-            m.home = Some(Home {
-                position: vigil_values::LatLon::new(0.0, 0.0),
-                alt_amsl_m: 0.0,
-            });
-            rebase(&mut m, 1)?;
+            m.set_home(Some(PLACEHOLDER_HOME)).map_err(home_error)?;
             m
         }
     };
@@ -167,9 +163,8 @@ pub fn from_wire(
         HomeItem::Omitted => {
             let mut m = plan_mavlink::mission_from_raw(&lists.mission, false)
                 .map_err(convert(MissionType::Mission))?;
-            if let Some(home) = vehicle_home {
-                m.home = Some(home);
-                rebase(&mut m, 1)?;
+            if vehicle_home.is_some() {
+                m.set_home(vehicle_home).map_err(home_error)?;
             }
             m
         }
@@ -185,18 +180,10 @@ pub fn from_wire(
     })
 }
 
-/// Shifts every seq-valued field of `m` (jump targets, the current item) by `by`.
-fn rebase(m: &mut Mission, by: i32) -> Result<(), WireError> {
-    for (index, item) in m.items.iter_mut().enumerate() {
-        if let MissionCommand::Jump { target_seq, .. } = &mut item.command {
-            let t = i32::from(*target_seq) + by;
-            *target_seq = u16::try_from(t).map_err(|_| WireError::JumpToHome { index })?;
-        }
+fn home_error(e: HomeError) -> WireError {
+    match e {
+        HomeError::JumpToHome { index } => WireError::JumpToHome { index },
     }
-    m.current_seq = m
-        .current_seq
-        .and_then(|s| u16::try_from(i32::from(s) + by).ok());
-    Ok(())
 }
 
 /// Every position valid and every number representable, before anything is converted

@@ -2,13 +2,14 @@
 //! fence (`lat lon` per line) and rally (`RALLY ...`) lists.
 //!
 //! One WPL file holds one list: a mission (line 0 is home when it is a plain
-//! `GLOBAL` waypoint, as ArduPilot and Mission Planner write it), a fence (commands
+//! `GLOBAL` waypoint, as ArduPilot and Mission Planner write it; written as a
+//! [`PLACEHOLDER_HOME`] when the plan has none), a fence (commands
 //! 5000-5099) or rally points (5100). Fields are tab-separated (any whitespace is
 //! accepted); lines end in LF or CRLF; frame values are kept as given.
 
 use super::ParseError;
 use crate::item::ItemParams;
-use crate::plan::{FencePolygon, GeoFence, Plan, RallyPoint};
+use crate::plan::{FencePolygon, GeoFence, Home, Plan, RallyPoint};
 use crate::raw::cmd;
 use crate::{LatLon, mavlink};
 
@@ -154,6 +155,15 @@ pub fn parse_wpl(text: &str) -> Result<Plan, ParseError> {
     Ok(plan)
 }
 
+/// Row 0 of a mission written without a known home. QGroundControl and Mission
+/// Planner always take row 0 as home and would drop the first real item otherwise;
+/// both replace a 0, 0, 0 home with the vehicle's (QGroundControl writes the same
+/// `[0, 0, 0]` as a `.plan`'s unknown planned home, and it reads back as such).
+pub const PLACEHOLDER_HOME: Home = Home {
+    position: LatLon::new(0.0, 0.0),
+    alt_amsl_m: 0.0,
+};
+
 fn fmt(x: f64) -> String {
     format!("{x}")
 }
@@ -217,6 +227,12 @@ pub fn write_plan(plan: &Plan) -> Result<String, ParseError> {
             "mission item seq {} has no altitude (QGroundControl's \"calculated above terrain\" not yet computed); a WPL file needs one: open and save the plan in QGroundControl first",
             m.seq_of(i)
         )));
+    }
+    if m.home.is_none() && !m.items.is_empty() {
+        let mut with_home = m.clone();
+        // Adding a home only shifts seqs up: it cannot fail.
+        let _ = with_home.set_home(Some(PLACEHOLDER_HOME));
+        return Ok(write_lines(&mavlink::mission_to_params(&with_home)));
     }
     Ok(write_lines(&mavlink::mission_to_params(m)))
 }

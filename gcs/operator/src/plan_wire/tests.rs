@@ -1,4 +1,4 @@
-use mission_planner::{Altitude, FenceCircle, LatLon, MissionItem, RallyPoint};
+use mission_planner::{Altitude, FenceCircle, LatLon, MissionCommand, MissionItem, RallyPoint};
 use vigil_values::raw::cmd;
 
 use super::*;
