@@ -1,9 +1,15 @@
 //! `gcs-cli arm|disarm|takeoff|mode|start|goto|rtl|land`: one vehicle command, with
-//! confirmation of the dangerous ones and the vehicle's answer as the result.
+//! confirmation of the dangerous ones and the vehicle's answer as the result; the rules
+//! are gcs-operator's, shared with the app.
+
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
+use gcs_link::mission::MissionType;
 use gcs_link::{FlightMode, LatLon, LinkHandle, VehicleCommand, VehicleId};
+use gcs_operator::PlanTransfer;
+use mission_planner::GeoFence;
 
 use crate::Cli;
 use crate::confirm;
@@ -32,31 +38,6 @@ impl From<Mode> for FlightMode {
     }
 }
 
-/// Waits for the vehicle's home position, asking for it as QGroundControl does.
-async fn wait_home(cli: &Cli, link: &LinkHandle, id: VehicleId) -> Result<()> {
-    use gcs_link::mavlink::dialects::common::{COMMAND_LONG_DATA, MavCmd, MavMessage};
-    if link.snapshot().get(id).is_some_and(|v| v.home.is_some()) {
-        return Ok(());
-    }
-    let ask = MavMessage::COMMAND_LONG(COMMAND_LONG_DATA {
-        command: MavCmd::MAV_CMD_REQUEST_MESSAGE,
-        param1: 242.0, // HOME_POSITION
-        target_system: id.sysid,
-        target_component: id.compid,
-        ..Default::default()
-    });
-    link.sender().send(id, ask).await?;
-    link.wait_for(cli.wait_s, |s| s.get(id).is_some_and(|v| v.home.is_some()))
-        .await
-        .with_context(|| {
-            format!(
-                "{id} reported no home position within {} s",
-                cli.wait_s.as_secs_f64()
-            )
-        })?;
-    Ok(())
-}
-
 /// `goto LAT LON ALT_M`.
 pub async fn goto(cli: &Cli, lat: f64, lon: f64, alt_m: f64) -> Result<()> {
     let target = LatLon::new(lat, lon);
@@ -73,28 +54,45 @@ pub async fn goto(cli: &Cli, lat: f64, lon: f64, alt_m: f64) -> Result<()> {
     .await
 }
 
-/// Sends `cmd` to the vehicle (after confirmation where it is dangerous) and reports
-/// its answer.
+/// The geofence the vehicle holds, for the go-to check (an empty fence when it has none
+/// or it cannot be read: the operator is told).
+async fn vehicle_fence(cli: &Cli, link: &LinkHandle, id: VehicleId) -> GeoFence {
+    let service = PlanTransfer::new(link.sender(), link.fleet());
+    match service
+        .download(id, &[MissionType::Fence], Duration::ZERO, |_, _| {})
+        .await
+    {
+        Ok(plan) => plan.fence,
+        Err(e) => {
+            if !cli.json {
+                eprintln!(
+                    "warning: could not read {id}'s geofence ({e}); the go-to point is not checked against it"
+                );
+            }
+            GeoFence::default()
+        }
+    }
+}
+
+/// Carries out `cmd` on the vehicle with gcs-operator's rules (the same as the app's):
+/// confirmation where it is dangerous (arming, take-off, a mission start that arms,
+/// disarming while it may fly, a go-to outside its geofence), then a home position
+/// where needed and arming before a take-off or mission start; reports its answer.
 pub async fn run(cli: &Cli, cmd: VehicleCommand) -> Result<()> {
     let (link, id) = connect(cli).await?;
-    if matches!(
-        cmd,
-        VehicleCommand::Takeoff { .. } | VehicleCommand::GoTo { .. }
-    ) {
-        wait_home(cli, &link, id).await?;
+    let fence = match cmd {
+        VehicleCommand::GoTo { .. } => vehicle_fence(cli, &link, id).await,
+        _ => GeoFence::default(),
+    };
+    let state = link
+        .snapshot()
+        .get(id)
+        .cloned()
+        .with_context(|| format!("{id} is no longer heard"))?;
+    if let Some(c) = gcs_operator::confirmation(&state, &cmd, &fence) {
+        confirm::confirm(&c.question, cli.yes)?;
     }
-    if let VehicleCommand::Disarm = cmd
-        && link
-            .snapshot()
-            .get(id)
-            .is_some_and(|v| v.landed != gcs_link::vehicle::LandedState::OnGround)
-    {
-        confirm::confirm(&format!("disarm {id} while it may be flying"), cli.yes)?;
-    }
-    if cmd.is_dangerous() {
-        confirm::confirm(&format!("{cmd:?} on {id}"), cli.yes)?;
-    }
-    link.command(id, cmd)
+    gcs_operator::run_command(&link.sender(), &link.fleet(), id, cmd, cli.wait_s)
         .await
         .with_context(|| format!("{cmd:?} on {id}"))?;
     report(

@@ -9,17 +9,22 @@ pub fn confirm(what: &str, assume_yes: bool) -> Result<()> {
     if assume_yes {
         return Ok(());
     }
+    let stop = if what.ends_with(['?', '.', '!']) {
+        ""
+    } else {
+        "."
+    };
     if !std::io::stdin().is_terminal() {
         bail!(
-            "{what}: this is a dangerous command; confirm it with --yes when running without a terminal"
+            "{what}{stop} This is a dangerous command: confirm it with --yes when running without a terminal"
         );
     }
-    eprint!("{what}. Type yes to confirm: ");
+    eprint!("{what}{stop} Type yes to confirm: ");
     std::io::stderr().flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     if line.trim() != "yes" {
-        bail!("{what}: not confirmed");
+        bail!("{what}{stop} Not confirmed.");
     }
     Ok(())
 }

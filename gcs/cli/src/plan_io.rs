@@ -1,11 +1,12 @@
 //! Plan files for `mission upload` / `mission download`: QGroundControl `.plan`, `QGC WPL 110`
-//! text (`.waypoints`, `.txt`), or MAVLink items as JSON (`.json`).
+//! text (`.waypoints`, `.txt`), or MAVLink items as JSON (`.json`). Reading and writing
+//! only: what goes on the wire is gcs-operator's rule.
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use gcs_link::mission::{MissionItemInt, MissionType};
-use mission_planner::{Plan, files, mavlink};
+use mission_planner::{Plan, files, limits};
 
 /// A mission item in JSON; NaN parameters ("unset" in MAVLink) are written as null.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -69,61 +70,44 @@ impl From<JsonItem> for MissionItemInt {
     }
 }
 
-fn is_json(path: &Path) -> bool {
+/// Whether `path` holds raw MAVLink items as JSON (one list), not a plan file.
+pub fn is_json(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
-/// The items of list `t` in `path`, numbered 0..n, ready for a PX4 vehicle.
-pub fn load_items(path: &Path, t: MissionType) -> Result<Vec<MissionItemInt>> {
-    if is_json(path) {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let items: Vec<JsonItem> = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "{}: expected a JSON array of MAVLink mission items",
-                path.display()
-            )
-        })?;
-        let items: Vec<MissionItemInt> = items.into_iter().map(Into::into).collect();
-        for (i, it) in items.iter().enumerate() {
-            if usize::from(it.seq) != i || it.mission_type != t {
-                bail!(
-                    "{}: item {i} has seq {} and type {:?}; expected seq {i} and type {t:?}",
-                    path.display(),
-                    it.seq,
-                    it.mission_type
-                );
-            }
-        }
-        return Ok(items);
-    }
-    let mut plan = files::load_plan(path)?;
-    Ok(match t {
-        MissionType::Mission => {
-            // PX4 keeps its own home: QGroundControl does not upload item 0 as home to PX4.
-            plan.mission.home = None;
-            mavlink::mission_to_raw(&plan.mission)
-        }
-        MissionType::Fence => mavlink::fence_to_raw(&plan.fence),
-        MissionType::Rally => mavlink::rally_to_raw(&plan.rally_points),
-    })
+/// The raw items of list `t` in a JSON file, checked as one list with plan files'
+/// value limits (`mission_planner::limits`): numbered 0..n, of type `t`, positions and
+/// numbers in range.
+pub fn load_raw(path: &Path, t: MissionType) -> Result<Vec<MissionItemInt>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let items: Vec<JsonItem> = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{}: expected a JSON array of MAVLink mission items",
+            path.display()
+        )
+    })?;
+    let items: Vec<MissionItemInt> = items.into_iter().map(Into::into).collect();
+    limits::check_raw(&items, t).with_context(|| path.display().to_string())?;
+    Ok(items)
 }
 
-/// Writes downloaded items of list `t` to `path` (format by extension), atomically.
-pub fn save_items(path: &Path, t: MissionType, items: &[MissionItemInt]) -> Result<()> {
-    if is_json(path) {
-        let json: Vec<JsonItem> = items.iter().map(Into::into).collect();
-        let text = serde_json::to_string_pretty(&json)?;
-        files::write_atomic(path, text.as_bytes())?;
-        return Ok(());
-    }
-    let mut plan = Plan::default();
-    match t {
-        MissionType::Mission => plan.mission = mavlink::mission_from_raw(items, false)?,
-        MissionType::Fence => plan.fence = mavlink::fence_from_raw(items)?,
-        MissionType::Rally => plan.rally_points = mavlink::rally_from_raw(items)?,
-    }
-    files::save_plan(&plan, path)?;
+/// A plan file (`.plan`, `.mission`, `.waypoints`/`.txt`), with every value checked.
+pub fn load_plan(path: &Path) -> Result<Plan> {
+    Ok(files::load_plan(path)?)
+}
+
+/// Writes downloaded raw items as JSON, atomically.
+pub fn save_raw(path: &Path, items: &[MissionItemInt]) -> Result<()> {
+    let json: Vec<JsonItem> = items.iter().map(Into::into).collect();
+    let text = serde_json::to_string_pretty(&json)?;
+    files::write_atomic(path, text.as_bytes())?;
+    Ok(())
+}
+
+/// Writes a downloaded plan (format by extension), atomically.
+pub fn save_plan(path: &Path, plan: &Plan) -> Result<()> {
+    files::save_plan(plan, path)?;
     Ok(())
 }
