@@ -48,7 +48,10 @@ const RULES: &[(&str, &[&str])] = &[
         &["gcs-link", "mavlink", "tokio", "gdal", "geo-intel", "bevy"],
     ),
     // Owned grids, DEMs and vector layers: what the map draws, without GDAL handles.
-    ("geo-model", &["gdal", "gcs-link", "mavlink", "tokio", "bevy"]),
+    (
+        "geo-model",
+        &["gdal", "gcs-link", "mavlink", "tokio", "bevy"],
+    ),
     // geo-intel reads GIS files; tracks come to it as values, not through MAVLink.
     ("geo-intel", &["gcs-link", "mavlink", "tokio", "bevy"]),
     // Operator rules sit on the link and the planner, below every front end.

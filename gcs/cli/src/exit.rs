@@ -61,10 +61,7 @@ pub fn finish(program: &str, json: bool, result: anyhow::Result<()>) -> ExitCode
             let code = code(&e);
             let text = chain(&e);
             if json {
-                println!(
-                    "{}",
-                    serde_json::json!({"error": text, "exit_code": code})
-                );
+                println!("{}", serde_json::json!({"error": text, "exit_code": code}));
             }
             eprintln!("{program}: error: {text}");
             ExitCode::from(code)
@@ -75,7 +72,6 @@ pub fn finish(program: &str, json: bool, result: anyhow::Result<()>) -> ExitCode
 #[cfg(test)]
 mod tests {
     use super::*;
-    use anyhow::Context;
 
     #[test]
     fn bad_input_anywhere_in_the_chain_exits_2() {

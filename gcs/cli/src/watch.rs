@@ -18,6 +18,21 @@ pub fn table(snap: &FleetSnapshot) -> String {
         out.push_str(&row(v));
         out.push('\n');
     }
+    if snap.refused_vehicles > 0 {
+        out.push_str(&format!(
+            "refused {} heartbeats from new vehicles: a link or the fleet is full (spoofing?)\n",
+            snap.refused_vehicles
+        ));
+    }
+    let dropped = [
+        ("events", snap.dropped_events),
+        ("outgoing frames", snap.dropped_frames),
+        ("received frames", snap.dropped_subscriber_frames),
+        ("log frames", snap.dropped_tlog_frames),
+    ];
+    for (what, n) in dropped.iter().filter(|(_, n)| *n > 0) {
+        out.push_str(&format!("dropped {n} {what}\n"));
+    }
     out
 }
 
@@ -93,5 +108,23 @@ pub async fn show(
         if end.is_some_and(|e| tokio::time::Instant::now() >= e) {
             return Ok(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_and_drops_are_shown_under_the_table() {
+        let snap = FleetSnapshot {
+            refused_vehicles: 4937,
+            dropped_events: 3,
+            ..FleetSnapshot::default()
+        };
+        let t = table(&snap);
+        assert!(t.contains("refused 4937 heartbeats"), "{t}");
+        assert!(t.contains("dropped 3 events"), "{t}");
+        assert!(!table(&FleetSnapshot::default()).contains("dropped"));
     }
 }

@@ -3,8 +3,8 @@
 use mavlink::dialects::common::{
     COMMAND_INT_DATA, COMMAND_LONG_DATA, MavCmd, MavFrame, MavMessage, MavResult,
 };
-use vigil_values::LatLon;
 use serde::Serialize;
+use vigil_values::LatLon;
 
 use crate::px4_mode::FlightMode;
 use crate::vehicle::VehicleId;

@@ -99,6 +99,12 @@ pub const PARAM_READ_TIMEOUT: Duration = Duration::from_millis(750);
 /// 0.004 %.
 pub const PARAM_MAX_ATTEMPTS: u8 = 10;
 
+/// Reads of one parameter by name that must go unanswered, while the `_HASH_CHECK`
+/// read sent with each is answered, before the vehicle is taken to have no such
+/// parameter (PX4 answers an unknown name with nothing): about 2 s instead of every
+/// retry's 7.5 s.
+pub const PARAM_NO_SUCH_AFTER: u8 = 3;
+
 /// Missing indices re-requested at once with PARAM_REQUEST_READ.
 pub const PARAM_READS_IN_FLIGHT: usize = 10;
 

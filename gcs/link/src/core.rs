@@ -124,6 +124,8 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
         snapshot: snap_tx,
         dropped_events: 0,
         dropped_frames: 0,
+        dropped_subscriber_frames: 0,
+        dirty: false,
         subscribers: Vec::new(),
         tlog,
         signing: config.signing.map(|k| LinkSigning::new(k, &verified_links)),
@@ -152,6 +154,10 @@ struct Core {
     snapshot: watch::Sender<FleetSnapshot>,
     dropped_events: u64,
     dropped_frames: u64,
+    dropped_subscriber_frames: u64,
+    /// Whether the snapshot is out of date (a frame came in, a vehicle was lost,
+    /// something was dropped): published at the next tick.
+    dirty: bool,
     subscribers: Vec<(MessageFilter, mpsc::Sender<Received>)>,
     tlog: Option<TlogRecorder>,
     signing: Option<LinkSigning>,
@@ -168,7 +174,6 @@ impl Core {
         let mut tick = tokio::time::interval(CORE_TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut heartbeat = tokio::time::interval(GCS_HEARTBEAT_INTERVAL);
-        let mut dirty = false;
         let mut events = Vec::new();
         let mut actions = Vec::new();
         loop {
@@ -183,7 +188,7 @@ impl Core {
                             Err(_) => break,
                         }
                     }
-                    dirty = true;
+                    self.dirty = true;
                 }
                 req = requests.recv() => {
                     let Some(req) = req else { break };
@@ -194,19 +199,22 @@ impl Core {
                     self.tracker.on_tick(now, &mut actions);
                     for id in self.fleet.check_links(now, &mut events) {
                         self.tracker.fail_vehicle(id, &CommandError::LinkLost(id), &mut actions);
-                        dirty = true;
+                        self.dirty = true;
                     }
-                    if dirty {
+                    if self.dirty {
                         let mut snap = self.fleet.snapshot(now);
                         snap.dropped_events = self.dropped_events;
                         snap.dropped_frames = self.dropped_frames;
+                        snap.dropped_subscriber_frames = self.dropped_subscriber_frames;
+                        snap.dropped_tlog_frames =
+                            self.tlog.as_ref().map_or(0, TlogRecorder::dropped);
                         snap.signing = self
                             .signing
                             .as_ref()
                             .map(LinkSigning::stats)
                             .unwrap_or_default();
                         self.snapshot.send_replace(snap);
-                        dirty = false;
+                        self.dirty = false;
                     }
                 }
                 _ = heartbeat.tick() => self.send_heartbeat(),
@@ -256,7 +264,7 @@ impl Core {
             self.subscribers.retain(|(_, tx)| !tx.is_closed());
             for (filter, tx) in &self.subscribers {
                 if filter.matches(r) && tx.try_send(r.clone()).is_err() {
-                    self.dropped_frames += 1;
+                    self.dropped_subscriber_frames += 1;
                 }
             }
         }
@@ -316,7 +324,9 @@ impl Core {
     fn flush(&mut self, events: &mut Vec<Event>, actions: &mut Vec<Action<Reply>>) {
         for e in events.drain(..) {
             if self.events.try_send(e).is_err() {
+                // Counted and published at the next tick, even if nothing else changes.
                 self.dropped_events += 1;
+                self.dirty = true;
             }
         }
         for a in std::mem::take(actions) {
@@ -388,6 +398,7 @@ impl Core {
             .is_err()
         {
             self.dropped_frames += 1;
+            self.dirty = true;
         }
     }
 

@@ -80,6 +80,11 @@ pub struct FleetSnapshot {
     pub forgotten_vehicles: u64,
     /// Outgoing frames dropped because a link's queue was full.
     pub dropped_frames: u64,
+    /// Received frames dropped because a subscriber (a mission or parameter transfer,
+    /// see [`LinkSender::subscribe`](crate::LinkSender::subscribe)) did not take them.
+    pub dropped_subscriber_frames: u64,
+    /// Frames the telemetry log recorder could not keep up with (not in the `.tlog`).
+    pub dropped_tlog_frames: u64,
     /// Frames accepted and rejected by MAVLink 2 signature checks (all zero unsigned).
     pub signing: crate::signing::SigningStats,
 }
@@ -114,9 +119,16 @@ impl Fleet {
 
     /// Whether a new vehicle heard on `link` at `now` fits, forgetting the vehicle lost
     /// longest (if lost long enough) when a limit is reached.
-    fn admit(&mut self, id: VehicleId, link: LinkId, now: Instant, events: &mut Vec<Event>) -> bool {
+    fn admit(
+        &mut self,
+        id: VehicleId,
+        link: LinkId,
+        now: Instant,
+        events: &mut Vec<Event>,
+    ) -> bool {
         let on_link = |t: &Tracked| t.links.contains_key(&link);
-        let link_full = self.vehicles.values().filter(|t| on_link(t)).count() >= self.limits.per_link;
+        let link_full =
+            self.vehicles.values().filter(|t| on_link(t)).count() >= self.limits.per_link;
         let fleet_full = self.vehicles.len() >= self.limits.total;
         if !link_full && !fleet_full {
             return true;
@@ -313,6 +325,8 @@ impl Fleet {
             refused_vehicles: self.refused,
             forgotten_vehicles: self.forgotten,
             dropped_frames: 0,
+            dropped_subscriber_frames: 0,
+            dropped_tlog_frames: 0,
             signing: Default::default(),
         }
     }
@@ -468,7 +482,10 @@ mod tests {
         assert_eq!(
             refusals,
             vec![&Event::VehicleRefused {
-                vehicle: VehicleId { sysid: 9, compid: 4 },
+                vehicle: VehicleId {
+                    sysid: 9,
+                    compid: 4
+                },
                 link: 0
             }]
         );
@@ -482,7 +499,12 @@ mod tests {
         let snap = fleet.snapshot(t1);
         assert_eq!(snap.vehicles.len(), 6);
         assert_eq!(snap.refused_vehicles, 96 + 8);
-        let known = snap.get(VehicleId { sysid: 9, compid: 0 }).unwrap();
+        let known = snap
+            .get(VehicleId {
+                sysid: 9,
+                compid: 0,
+            })
+            .unwrap();
         assert!(known.links[0].heartbeat_age_s < 0.5);
     }
 
@@ -507,8 +529,14 @@ mod tests {
         let later = t0 + Duration::from_secs(90);
         ev.clear();
         fleet.on_frame(&hb_from(0, later, 3, 1), &mut ev);
-        let old = VehicleId { sysid: 1, compid: 1 };
-        let new = VehicleId { sysid: 3, compid: 1 };
+        let old = VehicleId {
+            sysid: 1,
+            compid: 1,
+        };
+        let new = VehicleId {
+            sysid: 3,
+            compid: 1,
+        };
         assert_eq!(
             ev,
             vec![Event::VehicleForgotten(old), Event::VehicleDiscovered(new)]

@@ -141,7 +141,8 @@ impl LinkSender {
     }
 
     /// Receives, from now on, every frame that matches `filter` (up to `queue` waiting;
-    /// frames beyond that are dropped and counted in the snapshot's `dropped_frames`).
+    /// frames beyond that are dropped and counted in the snapshot's
+    /// [`dropped_subscriber_frames`](FleetSnapshot::dropped_subscriber_frames)).
     pub async fn subscribe(
         &self,
         filter: MessageFilter,
@@ -238,6 +239,13 @@ impl LinkHandle {
     /// The next event if one is queued.
     pub fn try_next_event(&mut self) -> Option<Event> {
         self.events.try_recv().ok()
+    }
+
+    /// Events dropped so far because this handle's event queue was full (the
+    /// application did not drain it in time); the same count as the latest snapshot's
+    /// [`dropped_events`](FleetSnapshot::dropped_events), published within a core tick.
+    pub fn dropped_events(&self) -> u64 {
+        self.fleet.borrow().dropped_events
     }
 
     /// The local socket address of link `i` (in `--connect` order), for UDP and TCP-in links.

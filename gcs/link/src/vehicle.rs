@@ -4,8 +4,8 @@ use mavlink::dialects::common::{
     GpsFixType, MavAutopilot, MavLandedState, MavMessage, MavModeFlag, MavSeverity, MavState,
     MavType,
 };
-use vigil_values::LatLon;
 use serde::Serialize;
+use vigil_values::LatLon;
 
 use crate::link_quality::LinkQuality;
 use crate::px4_mode::FlightMode;

@@ -38,7 +38,7 @@ struct Args {
         value_parser = parse_home
     )]
     home: Home,
-    /// Simulated seconds per wall second, in (0, 1000] (flight and battery; protocol
+    /// Simulated seconds per wall second, 0.001..=1000 (flight and battery; protocol
     /// timeouts stay real).
     #[arg(long, default_value = "1", value_parser = speed_factor)]
     speed: f64,
@@ -100,11 +100,7 @@ fn parse_home(s: &str) -> Result<Home, String> {
 }
 
 fn speed_factor(s: &str) -> Result<f64, String> {
-    let v = checked::positive(s)?;
-    if v > 1000.0 {
-        return Err(format!("{v} is out of range: expected a factor in (0, 1000]"));
-    }
-    Ok(v)
+    checked::in_range(s, 1e-3, 1000.0)
 }
 
 fn percent(s: &str) -> Result<f64, String> {

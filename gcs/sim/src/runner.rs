@@ -12,11 +12,11 @@ use gcs_link::mavlink::dialects::common::*;
 use gcs_link::transport::{
     self, KeepRaw, OpenLink, Outgoing, PeerLearning, Received, TransportError,
 };
-use vigil_values::LatLon;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+use vigil_values::LatLon;
 
 use crate::commands::CommandRequest;
 use crate::faults::Faults;
@@ -217,7 +217,10 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
             seen[usize::from(v.sysid)] = true;
             continue;
         };
-        return Err(SimError::BadSysid { sysid: v.sysid, why });
+        return Err(SimError::BadSysid {
+            sysid: v.sysid,
+            why,
+        });
     }
     let faults = Arc::new(Mutex::new(config.faults));
     let mut handle = SimHandle {
@@ -228,11 +231,10 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         signing: Vec::new(),
     };
     for (i, spec) in config.vehicles.iter().enumerate() {
-        let address =
-            offset_port(&config.connect, i).ok_or_else(|| SimError::PortRange {
-                port: port_of(&config.connect).unwrap_or_default(),
-                count: config.vehicles.len(),
-            })?;
+        let address = offset_port(&config.connect, i).ok_or_else(|| SimError::PortRange {
+            port: port_of(&config.connect).unwrap_or_default(),
+            count: config.vehicles.len(),
+        })?;
         let (in_tx, in_rx) = mpsc::channel(1024);
         // Frames' bytes are kept for signature checks.
         // Ground stations' addresses are learned from every frame, signed or not.

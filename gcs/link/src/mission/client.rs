@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use mavlink::dialects::common::MavMessage;
-use vigil_values::raw::{MissionItemInt, MissionType};
 use tokio::sync::watch;
 use tokio::time::Instant;
+use vigil_values::raw::{MissionItemInt, MissionType};
 
 use super::rtt::RttEstimator;
 use super::transfer::{MissionTransfer, Operation};

@@ -10,9 +10,9 @@ pub mod transfer;
 pub mod wire;
 
 pub use client::MissionClient;
-pub use vigil_values::raw::{MissionItemInt, MissionType};
 pub use rtt::RttEstimator;
 pub use transfer::{MissionTransfer, Operation};
+pub use vigil_values::raw::{MissionItemInt, MissionType};
 pub use wire::MissionResult;
 
 use serde::Serialize;

@@ -3,9 +3,9 @@
 use mavlink::dialects::common::{
     MISSION_ITEM_INT_DATA, MavCmd, MavFrame, MavMissionResult, MavMissionType,
 };
-use vigil_values::raw::{MissionItemInt, MissionType};
 use num_traits::{FromPrimitive, ToPrimitive};
 use serde::Serialize;
+use vigil_values::raw::{MissionItemInt, MissionType};
 
 use crate::vehicle::VehicleId;
 

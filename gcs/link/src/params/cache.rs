@@ -19,8 +19,8 @@ use mavlink::dialects::common::MavParamType;
 use num_traits::FromPrimitive;
 
 use super::value::{ParamEncoding, ParamValue};
-pub use crate::crc::crc32_part;
 use super::{Param, ParamSet};
+pub use crate::crc::crc32_part;
 
 /// PX4's `param_hash_check()` over `params` in the order given (PX4's index order).
 ///

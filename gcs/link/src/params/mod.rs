@@ -120,6 +120,19 @@ pub enum ParamError {
         /// Requests sent.
         attempts: u8,
     },
+    /// The vehicle answers (the `_HASH_CHECK` read with each request came back) but
+    /// never for this name: it has no such parameter (PX4 ignores unknown names).
+    #[error(
+        "{vehicle} has no parameter {name}: no answer to {attempts} reads by name, while it answered the _HASH_CHECK read sent with them"
+    )]
+    NoSuchParam {
+        /// The vehicle.
+        vehicle: VehicleId,
+        /// The name asked for.
+        name: String,
+        /// Reads sent.
+        attempts: u8,
+    },
     /// The list stayed incomplete after re-requesting the missing indices.
     #[error("parameter list of {vehicle}: {} of {total} still missing (first: {:?})", missing.len(), missing.first())]
     Incomplete {

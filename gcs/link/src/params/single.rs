@@ -5,9 +5,9 @@ use std::time::Instant;
 use mavlink::dialects::common::{MavMessage, PARAM_SET_DATA};
 
 use super::{Action, decode, param_value, read_request};
-use crate::constants::{PARAM_MAX_ATTEMPTS, PARAM_READ_TIMEOUT};
+use crate::constants::{PARAM_MAX_ATTEMPTS, PARAM_NO_SUCH_AFTER, PARAM_READ_TIMEOUT};
 use crate::params::value::{ParamEncoding, ParamValue, kind_name, param_id, param_name};
-use crate::params::{Param, ParamError};
+use crate::params::{HASH_CHECK_NAME, Param, ParamError};
 use crate::vehicle::VehicleId;
 
 /// Which parameter a [`ReadOne`] asks for.
@@ -20,12 +20,20 @@ pub enum ParamRef {
 }
 
 /// Reads one parameter with PARAM_REQUEST_READ.
+///
+/// PX4 answers a read of an unknown name with nothing, so silence alone cannot tell a
+/// missing parameter from a lossy link. Each read by name therefore also asks for
+/// `_HASH_CHECK`, which PX4 always answers: once [`PARAM_NO_SUCH_AFTER`] requests in a
+/// row brought the hash back but never the name, the vehicle has no such parameter
+/// ([`ParamError::NoSuchParam`], in about two seconds instead of every retry).
 #[derive(Debug)]
 pub struct ReadOne {
     vehicle: VehicleId,
     encoding: ParamEncoding,
     which: ParamRef,
     attempts: u8,
+    /// `_HASH_CHECK` answers received to the probes sent with a read by name.
+    hash_answers: u8,
     deadline: Instant,
     result: Option<Result<Param, ParamError>>,
 }
@@ -47,11 +55,20 @@ impl ReadOne {
             encoding,
             which,
             attempts: 0,
+            hash_answers: 0,
             deadline: now,
             result: None,
         };
         r.send(now, out);
         Ok(r)
+    }
+
+    /// The name read, unless it is `_HASH_CHECK` itself (then no probe goes with it).
+    fn probed_name(&self) -> Option<&str> {
+        match &self.which {
+            ParamRef::Name(n) if n != HASH_CHECK_NAME => Some(n),
+            _ => None,
+        }
     }
 
     fn send(&mut self, now: Instant, out: &mut Vec<Action>) {
@@ -61,6 +78,28 @@ impl ReadOne {
             ParamRef::Name(n) => read_request(self.vehicle, n, -1),
             ParamRef::Index(i) => read_request(self.vehicle, "", *i as i16),
         }));
+        if self.probed_name().is_some() {
+            out.push(Action::Send(read_request(
+                self.vehicle,
+                HASH_CHECK_NAME,
+                -1,
+            )));
+        }
+    }
+
+    /// The vehicle answered every `_HASH_CHECK` probe of at least
+    /// [`PARAM_NO_SUCH_AFTER`] requests but never the name: it has no such parameter.
+    fn no_such_param(&self) -> Option<ParamError> {
+        let name = self.probed_name()?;
+        let proven =
+            self.attempts >= PARAM_NO_SUCH_AFTER && self.hash_answers >= PARAM_NO_SUCH_AFTER;
+        // After every retry, any answer at all shows the link works.
+        let last = self.attempts >= PARAM_MAX_ATTEMPTS && self.hash_answers > 0;
+        (proven || last).then(|| ParamError::NoSuchParam {
+            vehicle: self.vehicle,
+            name: name.to_owned(),
+            attempts: self.attempts,
+        })
     }
 
     /// When [`on_tick`](Self::on_tick) next has something to do.
@@ -78,8 +117,16 @@ impl ReadOne {
         let Some(v) = param_value(self.vehicle, compid, msg) else {
             return;
         };
+        let name = param_name(&v.param_id);
+        if self.attempts > 0
+            && self.probed_name().is_some()
+            && name.as_deref() == Some(HASH_CHECK_NAME)
+        {
+            self.hash_answers = self.hash_answers.saturating_add(1);
+            return;
+        }
         let matches = match &self.which {
-            ParamRef::Name(n) => param_name(&v.param_id).as_deref() == Some(n.as_str()),
+            ParamRef::Name(n) => name.as_deref() == Some(n.as_str()),
             ParamRef::Index(i) => v.param_index == *i,
         };
         if matches && self.attempts > 0 {
@@ -93,7 +140,10 @@ impl ReadOne {
         if self.attempts == 0 || now < self.deadline {
             return;
         }
-        if self.attempts >= PARAM_MAX_ATTEMPTS {
+        if let Some(e) = self.no_such_param() {
+            self.result = Some(Err(e));
+            self.attempts = 0;
+        } else if self.attempts >= PARAM_MAX_ATTEMPTS {
             let what = match &self.which {
                 ParamRef::Name(n) => format!("PARAM_REQUEST_READ {n}"),
                 ParamRef::Index(i) => format!("PARAM_REQUEST_READ #{i}"),

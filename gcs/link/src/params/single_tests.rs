@@ -148,14 +148,18 @@ fn read_by_name_and_by_index() {
     let mut r =
         ReadOne::start(V, ParamRef::Name("COM_FLTMODE1".into()), ENC, t0, &mut out).unwrap();
     match &sends(&mut out)[..] {
-        [MavMessage::PARAM_REQUEST_READ(q)] => {
+        [
+            MavMessage::PARAM_REQUEST_READ(q),
+            MavMessage::PARAM_REQUEST_READ(probe),
+        ] => {
             assert_eq!(q.param_index, -1);
             assert_eq!(param_name(&q.param_id).as_deref(), Some("COM_FLTMODE1"));
+            assert_eq!(param_name(&probe.param_id).as_deref(), Some("_HASH_CHECK"));
         }
         other => panic!("{other:?}"),
     }
     r.on_tick(t0 + PARAM_READ_TIMEOUT, &mut out);
-    assert_eq!(sends(&mut out).len(), 1);
+    assert_eq!(sends(&mut out).len(), 2);
     r.on_message(1, &echo("COM_FLTMODE2", ParamValue::I32(-1)));
     assert!(r.take_result().is_none());
     r.on_message(1, &echo("COM_FLTMODE1", ParamValue::I32(-1)));
@@ -169,4 +173,65 @@ fn read_by_name_and_by_index() {
     r.on_message(1, &echo("ANY", ParamValue::F32(1.5)));
     let p = r.take_result().unwrap().unwrap();
     assert_eq!((p.name.as_str(), p.index), ("ANY", 7));
+}
+
+fn hash_answer() -> MavMessage {
+    MavMessage::PARAM_VALUE(PARAM_VALUE_DATA {
+        param_value: f32::from_bits(0xDEAD_BEEF),
+        param_count: 50,
+        param_index: u16::MAX,
+        param_id: param_id("_HASH_CHECK"),
+        param_type: MavParamType::MAV_PARAM_TYPE_UINT32,
+    })
+}
+
+#[test]
+fn an_unknown_name_is_reported_once_the_hash_probes_prove_the_link() {
+    let t0 = Instant::now();
+    let mut out = Vec::new();
+    let mut r = ReadOne::start(V, ParamRef::Name("NO_SUCH".into()), ENC, t0, &mut out).unwrap();
+    let mut now = t0;
+    for _ in 0..PARAM_NO_SUCH_AFTER {
+        assert_eq!(sends(&mut out).len(), 2);
+        // PX4 answers the hash read, never the unknown name.
+        r.on_message(1, &hash_answer());
+        assert!(r.take_result().is_none());
+        now += PARAM_READ_TIMEOUT;
+        r.on_tick(now, &mut out);
+    }
+    let e = r.take_result().unwrap().unwrap_err();
+    assert_eq!(
+        e,
+        ParamError::NoSuchParam {
+            vehicle: V,
+            name: "NO_SUCH".into(),
+            attempts: PARAM_NO_SUCH_AFTER
+        }
+    );
+    assert!(e.to_string().contains("has no parameter NO_SUCH"), "{e}");
+    assert!(now - t0 < PARAM_READ_TIMEOUT * 4);
+}
+
+#[test]
+fn silence_on_every_request_is_a_timeout_not_a_missing_parameter() {
+    let t0 = Instant::now();
+    let mut out = Vec::new();
+    let mut r = ReadOne::start(
+        V,
+        ParamRef::Name("RTL_RETURN_ALT".into()),
+        ENC,
+        t0,
+        &mut out,
+    )
+    .unwrap();
+    let mut now = t0;
+    let res = loop {
+        if let Some(res) = r.take_result() {
+            break res;
+        }
+        now += PARAM_READ_TIMEOUT;
+        r.on_tick(now, &mut out);
+        assert!(now - t0 < PARAM_READ_TIMEOUT * 20, "never ended");
+    };
+    assert!(matches!(res, Err(ParamError::Timeout { .. })), "{res:?}");
 }

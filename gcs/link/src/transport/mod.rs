@@ -272,11 +272,12 @@ pub async fn open_with(
             None
         }
         LinkAddress::Tlog { path, speed } => {
-            let reader =
-                crate::tlog::TlogReader::open_replayable(path).map_err(|source| TransportError::Tlog {
+            let reader = crate::tlog::TlogReader::open_replayable(path).map_err(|source| {
+                TransportError::Tlog {
                     address: address.clone(),
                     source,
-                })?;
+                }
+            })?;
             replay::spawn(id, reader, *speed, inbound, rx);
             None
         }
