@@ -125,6 +125,7 @@ pub async fn start(config: LinkConfig) -> Result<LinkHandle, StartError> {
         dropped_events: 0,
         dropped_frames: 0,
         dropped_subscriber_frames: 0,
+        dropped_by_links: 0,
         dirty: false,
         subscribers: Vec::new(),
         tlog,
@@ -155,6 +156,8 @@ struct Core {
     dropped_events: u64,
     dropped_frames: u64,
     dropped_subscriber_frames: u64,
+    /// Frames the links' tasks dropped on their own (see [`OpenLink::dropped_frames`]).
+    dropped_by_links: u64,
     /// Whether the snapshot is out of date (a frame came in, a vehicle was lost,
     /// something was dropped): published at the next tick.
     dirty: bool,
@@ -201,10 +204,16 @@ impl Core {
                         self.tracker.fail_vehicle(id, &CommandError::LinkLost(id), &mut actions);
                         self.dirty = true;
                     }
+                    let dropped_by_links: u64 =
+                        self.links.iter().map(OpenLink::dropped_frames).sum();
+                    if dropped_by_links != self.dropped_by_links {
+                        self.dropped_by_links = dropped_by_links;
+                        self.dirty = true;
+                    }
                     if self.dirty {
                         let mut snap = self.fleet.snapshot(now);
                         snap.dropped_events = self.dropped_events;
-                        snap.dropped_frames = self.dropped_frames;
+                        snap.dropped_frames = self.dropped_frames + self.dropped_by_links;
                         snap.dropped_subscriber_frames = self.dropped_subscriber_frames;
                         snap.dropped_tlog_frames =
                             self.tlog.as_ref().map_or(0, TlogRecorder::dropped);

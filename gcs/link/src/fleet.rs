@@ -78,7 +78,8 @@ pub struct FleetSnapshot {
     pub refused_vehicles: u64,
     /// Vehicles forgotten after a long link loss to make room for new ones.
     pub forgotten_vehicles: u64,
-    /// Outgoing frames dropped because a link's queue was full.
+    /// Outgoing frames dropped because a link's queue, or a TCP server link's client
+    /// connection, was full.
     pub dropped_frames: u64,
     /// Received frames dropped because a subscriber (a mission or parameter transfer,
     /// see [`LinkSender::subscribe`](crate::LinkSender::subscribe)) did not take them.

@@ -157,6 +157,16 @@ enum Peers {
 }
 
 impl OpenLink {
+    /// Frames this link's task dropped on its own because a destination did not keep up
+    /// (a TCP server's client connection not reading); frames dropped at the link's
+    /// own queue are counted by whoever sends on it.
+    pub fn dropped_frames(&self) -> u64 {
+        match &self.peers {
+            Some(Peers::Stream(conns)) => conns.dropped(),
+            _ => 0,
+        }
+    }
+
     /// Sends frames for `r`'s system to where `r` came from (a UDP address, a TCP
     /// server's client connection), from now on: for links opened with
     /// [`PeerLearning::Vouched`], once `r` passed the receiver's checks. Does nothing

@@ -137,6 +137,8 @@ struct Conns {
     open: HashMap<SocketAddr, Conn>,
     /// The connection each system id last spoke on.
     of_system: HashMap<u8, SocketAddr>,
+    /// Frames dropped because a connection's queue was full (a client not reading).
+    dropped: u64,
 }
 
 #[derive(Debug)]
@@ -152,6 +154,11 @@ struct Conn {
 impl ConnBook {
     fn lock(&self) -> std::sync::MutexGuard<'_, Conns> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Frames dropped so far because a client connection's queue was full.
+    pub(super) fn dropped(&self) -> u64 {
+        self.lock().dropped
     }
 
     /// Adds the connection of a client at `from`; `heard`: see [`Conn::heard`].
@@ -266,11 +273,15 @@ async fn serve_tcp(
                     return;
                 };
                 let mut dests = book.destinations(out.target);
+                let mut dropped = 0;
                 if let Some(last) = dests.pop() {
                     for tx in dests {
-                        let _ = tx.try_send(out.clone());
+                        dropped += u64::from(tx.try_send(out.clone()).is_err());
                     }
-                    let _ = last.try_send(out);
+                    dropped += u64::from(last.try_send(out).is_err());
+                }
+                if dropped > 0 {
+                    book.lock().dropped += dropped;
                 }
             }
         }
@@ -346,6 +357,23 @@ mod tests {
             left.push(got);
         }
         left
+    }
+
+    #[tokio::test]
+    async fn frames_a_client_does_not_read_are_counted_as_dropped() {
+        let (link, mut rx, addr) = tcpin(PeerLearning::OnReceive).await;
+        // A client that speaks once and never reads: its socket buffers, then its
+        // connection's queue, fill up.
+        let (_deaf, _) = client(addr, &mut rx).await;
+        let frame = [0x55u8; 1024];
+        let mut sent = 0u64;
+        while link.dropped_frames() == 0 {
+            send(&link, &frame, None).await;
+            sent += 1;
+            assert!(sent < 200_000, "nothing dropped after {sent} frames");
+        }
+        // Dropped before: every try_send to the full queue was once ignored silently.
+        assert!(link.dropped_frames() > 0);
     }
 
     #[tokio::test]
