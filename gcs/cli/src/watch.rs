@@ -3,16 +3,19 @@
 use std::time::Duration;
 
 use gcs_link::{FleetSnapshot, VehicleState};
+use gcs_operator::fleet_rows::{FleetRow, LinkStatus, UNKNOWN, best_link_quality_pct};
 
 use crate::Cli;
 use crate::link::connect;
 use crate::output::clear_screen;
 
-/// One table row per vehicle, every value with its unit.
+/// One table row per vehicle, every value with its unit: the same texts as the app's
+/// fleet panel (gcs-operator's [`FleetRow`]), plus the position and the best link's
+/// quality.
 pub fn table(snap: &FleetSnapshot) -> String {
     let mut out = format!(
-        "{:>5} {:<8} {:<8} {:>11} {:>12} {:>9} {:>9} {:>7} {:>8}\n",
-        "sysid", "mode", "armed", "lat °", "lon °", "alt m rel", "gs m/s", "batt %", "link %"
+        "{:<8} {:<10} {:<8} {:>11} {:>12} {:>11} {:>9} {:>8} {:>7} {:>8}\n",
+        "vehicle", "mode", "armed", "lat °", "lon °", "alt", "speed", "batt %", "mission", "link %"
     );
     for v in snap.vehicles.values() {
         out.push_str(&row(v));
@@ -37,45 +40,32 @@ pub fn table(snap: &FleetSnapshot) -> String {
 }
 
 fn row(v: &VehicleState) -> String {
-    let (lat, lon, alt) = v
+    let r = FleetRow::new(v, None);
+    let (lat, lon) = v
         .position
         .map(|p| {
             (
                 format!("{:.6}", p.lat_lon.lat_deg),
                 format!("{:.6}", p.lat_lon.lon_deg),
-                format!("{:.1}", p.alt_rel_m),
             )
         })
-        .unwrap_or_else(|| ("-".into(), "-".into(), "-".into()));
-    let gs = v
-        .velocity
-        .map(|s| format!("{:.1}", s.ground_speed_mps()))
-        .unwrap_or_else(|| "-".into());
-    let batt = v
-        .battery
-        .remaining_pct
-        .map(|b| format!("{b:.0}"))
-        .unwrap_or_else(|| "-".into());
-    let link = if v.link_lost {
-        "LOST".to_string()
-    } else {
-        v.links
-            .iter()
-            .map(|l| l.quality.quality_pct)
-            .reduce(f64::max)
-            .map(|q| format!("{q:.0}"))
-            .unwrap_or_else(|| "-".into())
+        .unwrap_or_else(|| (UNKNOWN.into(), UNKNOWN.into()));
+    let link = match r.link {
+        LinkStatus::Lost => "LOST".to_owned(),
+        _ => best_link_quality_pct(v).map_or_else(|| UNKNOWN.to_owned(), |q| format!("{q:.0}")),
     };
+    let battery = r.battery.trim_end_matches(" %");
     format!(
-        "{:>5} {:<8} {:<8} {:>11} {:>12} {:>9} {:>9} {:>7} {:>8}",
-        v.id.sysid,
-        v.mode.name(),
-        if v.armed { "ARMED" } else { "disarmed" },
+        "{:<8} {:<10} {:<8} {:>11} {:>12} {:>11} {:>9} {:>8} {:>7} {:>8}",
+        r.callsign,
+        r.mode,
+        if r.armed { "ARMED" } else { "disarmed" },
         lat,
         lon,
-        alt,
-        gs,
-        batt,
+        r.alt,
+        r.speed,
+        battery,
+        r.mission,
         link
     )
 }
@@ -126,5 +116,34 @@ mod tests {
         assert!(t.contains("refused 4937 heartbeats"), "{t}");
         assert!(t.contains("dropped 3 events"), "{t}");
         assert!(!table(&FleetSnapshot::default()).contains("dropped"));
+    }
+
+    #[test]
+    fn the_link_column_is_the_best_links_quality_as_in_the_app() {
+        use gcs_link::VehicleId;
+        use gcs_link::link_quality::LinkQuality;
+        use gcs_link::vehicle::VehicleLink;
+        let link = |link, quality_pct, alive| {
+            let mut quality = LinkQuality::default();
+            quality.quality_pct = quality_pct;
+            VehicleLink {
+                link,
+                alive,
+                heartbeat_age_s: if alive { 0.5 } else { 9.0 },
+                quality,
+            }
+        };
+        let mut v = VehicleState::new(VehicleId {
+            sysid: 3,
+            compid: 1,
+        });
+        // The radio died at 100 %; commands go over LTE at 70 %: the old table said 100.
+        v.links = vec![link(0, 100.0, false), link(1, 70.0, true)];
+        v.best_link = Some(1);
+        v.battery.remaining_pct = Some(76.0);
+        let r = row(&v);
+        assert!(r.ends_with(" 70"), "{r}");
+        assert!(r.starts_with("PX4-3 "), "{r}");
+        assert!(r.contains(" 76 "), "{r}");
     }
 }
