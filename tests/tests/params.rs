@@ -231,11 +231,16 @@ async fn integers_round_trip_and_refusals_are_typed() {
         DataLinkLossAction::Disabled
     );
 
-    // PX4 does not answer for names it does not have.
+    // PX4 does not answer for names it does not have, but answers the _HASH_CHECK
+    // read sent alongside: the vehicle has no such parameter, said after three reads.
     let err = params::get(&s, id, "NO_SUCH_PARAM").await.unwrap_err();
-    assert!(
-        matches!(&err, ParamError::Timeout { what, .. } if what == "PARAM_REQUEST_READ NO_SUCH_PARAM"),
-        "{err}"
+    assert_eq!(
+        err,
+        ParamError::NoSuchParam {
+            vehicle: id,
+            name: "NO_SUCH_PARAM".into(),
+            attempts: gcs_link::constants::PARAM_NO_SUCH_AFTER,
+        }
     );
 }
 

@@ -117,3 +117,27 @@ async fn a_southern_western_home_is_accepted() {
     assert!((p.lat_deg + 8.05).abs() < 1e-4, "{p:?}");
     assert!((p.lon_deg + 34.9).abs() < 1e-4, "{p:?}");
 }
+
+#[tokio::test]
+async fn the_library_refuses_wrapped_system_ids_and_ports_too() {
+    use gcs_sim::{SimConfig, SimError};
+    let home = vigil_values::LatLon::new(-8.05, -34.9);
+    let mut cfg = SimConfig::new("udpout:127.0.0.1:9".parse().unwrap());
+    cfg.vehicles = SimConfig::fleet(250, 200, home, 10.0);
+    let err = gcs_sim::start(cfg).await.err().expect("refused");
+    assert!(matches!(err, SimError::BadSysid { sysid: 0, .. }), "{err}");
+
+    let mut cfg = SimConfig::new("udpin:127.0.0.1:65530".parse().unwrap());
+    cfg.vehicles = SimConfig::fleet(10, 1, home, 10.0);
+    let err = gcs_sim::start(cfg).await.err().expect("refused");
+    assert!(
+        matches!(
+            err,
+            SimError::PortRange {
+                port: 65530,
+                count: 10
+            }
+        ),
+        "{err}"
+    );
+}
