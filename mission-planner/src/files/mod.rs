@@ -186,13 +186,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn atomic_write_replaces_and_leaves_no_temp() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.plan");
-        write_atomic(&path, b"one").unwrap();
-        write_atomic(&path, b"two").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    fn a_failed_write_names_the_plan_file() {
+        // The atomic write itself is vigil-fs's (and tested there).
+        let err = write_atomic(Path::new("/nonexistent-vigil/a.plan"), b"x").unwrap_err();
+        assert!(err.to_string().contains("/nonexistent-vigil/a.plan"), "{err}");
     }
 
     #[test]
