@@ -2,8 +2,9 @@
 //! thousands of spoofed heartbeats from as many (sysid, compid) pairs leave the
 //! genuine vehicle listed and the table at its per-link cap, with every refusal
 //! counted; an application that does not drain its events sees the drops counted;
-//! a replayed ArduPilot log, many of its messages outside the `common` dialect, shows
-//! the link as it was (the log's own gaps only), not as losing every unknown frame.
+//! an ArduPilot log, many of its messages outside the `common` dialect, replayed or
+//! sent over UDP, shows the link as it was (the log's own gaps only), not as losing
+//! every unknown frame.
 
 use std::path::PathBuf;
 
@@ -27,9 +28,14 @@ fn heartbeat(mode: FlightMode) -> MavMessage {
 }
 
 /// Sends `frames` to the link's port on loopback, 50 a datagram, each datagram taken in
-/// (as `taken` counts frames in the snapshot) before the next is sent, so a busy
-/// machine's socket buffer drops none.
-async fn spoof(link: &LinkHandle, frames: &[Vec<u8>], taken: impl Fn(&FleetSnapshot) -> u64) {
+/// (as `taken` counts frames in the snapshot, give or take `slack`) before the next is
+/// sent, so a busy machine's socket buffer drops none.
+async fn spoof_with_slack(
+    link: &LinkHandle,
+    frames: &[Vec<u8>],
+    slack: u64,
+    taken: impl Fn(&FleetSnapshot) -> u64,
+) {
     let port = link.local_addr(0).unwrap().port();
     let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let mut sent = 0;
@@ -39,10 +45,15 @@ async fn spoof(link: &LinkHandle, frames: &[Vec<u8>], taken: impl Fn(&FleetSnaps
             .await
             .unwrap();
         sent += chunk.len() as u64;
-        link.wait_for(WAIT, |s| taken(s) >= sent)
+        link.wait_for(WAIT, |s| taken(s) + slack >= sent)
             .await
             .unwrap_or_else(|e| panic!("{e}: {sent} sent, {}", taken(&link.snapshot())));
     }
+}
+
+/// [`spoof_with_slack`] with every frame taken in before the next datagram.
+async fn spoof(link: &LinkHandle, frames: &[Vec<u8>], taken: impl Fn(&FleetSnapshot) -> u64) {
+    spoof_with_slack(link, frames, 0, taken).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -158,4 +169,76 @@ async fn a_replayed_ardupilot_log_counts_frames_outside_common_as_received() {
     assert!(q.received > 23_000, "{q:?}");
     assert_eq!(q.lost, 738, "{q:?}");
     assert!((q.total_pct() - 97.0).abs() < 0.1, "{q:?}");
+}
+
+/// The frames of system 1, component 1 in an ArduPilot log, from its first HEARTBEAT,
+/// as they were on the wire.
+fn ardupilot_frames(path: &std::path::Path) -> Vec<Vec<u8>> {
+    use gcs_link::frame::{FrameHeader, Parsed, parse};
+    let bytes = std::fs::read(path).unwrap();
+    let mut frames = Vec::new();
+    let mut pos = 0;
+    let mut heard = false;
+    while pos + 8 < bytes.len() {
+        let at = pos + 8;
+        let (len, header, msgid) = match parse(&bytes[at..]) {
+            Parsed::Valid(raw, len) => (len, FrameHeader::of(&raw), raw.message_id()),
+            Parsed::Other(len, header) => (len, header, u32::MAX),
+            Parsed::Truncated => break,
+            Parsed::Corrupt => {
+                pos += 1;
+                continue;
+            }
+        };
+        let ours = header.is_some_and(|h| (h.sysid, h.compid) == (1, 1));
+        heard |= ours && msgid == 0;
+        if ours && heard {
+            frames.push(bytes[at..at + len].to_vec());
+        }
+        pos = at + len;
+    }
+    frames
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ardupilot_frames_over_udp_count_as_received_whatever_their_message() {
+    let path = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/05_telemetry/uavlogviewer_vtol_sitl.tlog"
+    ));
+    let mut frames = ardupilot_frames(&path);
+    assert!(frames.len() > 20_000, "{}", frames.len());
+    // Frames not decoded are counted with the next one decoded: end on a heartbeat.
+    let last = frames
+        .last()
+        .map(|f| if f[0] == 0xFD { f[4] } else { f[2] })
+        .unwrap();
+    frames.push(encode_v2(
+        1,
+        1,
+        last.wrapping_add(1),
+        &heartbeat(FlightMode::Hold),
+    ));
+    // The log's own gaps, from the sequence numbers (byte 4 of a MAVLink 2 frame,
+    // byte 2 of a MAVLink 1 frame).
+    let seq = |f: &Vec<u8>| if f[0] == 0xFD { f[4] } else { f[2] };
+    let gaps: u64 = frames
+        .windows(2)
+        .map(|w| u64::from(seq(&w[1]).wrapping_sub(seq(&w[0])).wrapping_sub(1)))
+        .filter(|g| *g < 128)
+        .sum();
+    let link = gcs().await;
+    let id = VehicleId {
+        sysid: 1,
+        compid: 1,
+    };
+    let received = |s: &FleetSnapshot| s.get(id).map_or(0, |v| v.links[0].quality.received);
+    // Up to a datagram may wait for its next decoded frame.
+    spoof_with_slack(&link, &frames, 50, received).await;
+    let all = frames.len() as u64;
+    let snap = link.wait_for(WAIT, |s| received(s) >= all).await.unwrap();
+    let q = snap.get(id).unwrap().links[0].quality;
+    // Once, only the `common` frames were received and the rest counted lost.
+    assert_eq!(q.received, frames.len() as u64, "{q:?}");
+    assert_eq!(q.lost, gaps, "{q:?}");
 }

@@ -1,6 +1,7 @@
 //! MAVLink frames in and out: the rust-mavlink `common` dialect does all framing and CRC.
 
 use mavlink::dialects::common::MavMessage;
+use mavlink::{MAV_STX, MAV_STX_V2, MAVLinkV1MessageRaw, consts};
 use mavlink::{MAVLinkMessageRaw, MAVLinkV2MessageRaw, MavHeader, MavlinkReader, Message};
 
 /// A frame as received: who sent it, its sequence number and the decoded message.
@@ -49,6 +50,112 @@ pub fn decode_all(bytes: &[u8], mut out: impl FnMut(Frame, &MAVLinkMessageRaw)) 
     while let Ok(raw) = reader.read_any_raw_message::<MavMessage>() {
         if let Some(frame) = decode_raw(&raw) {
             out(frame, &raw);
+        }
+    }
+}
+
+/// What the bytes at one position hold.
+// Returned by value and matched at once: boxing the frame would cost an allocation per frame.
+#[allow(clippy::large_enum_variant)]
+pub enum Parsed {
+    /// A frame whose checksum holds in the `common` dialect, and its length.
+    Valid(MAVLinkMessageRaw, usize),
+    /// A well-formed frame of a message outside `common` (its checksum cannot be
+    /// verified without the message's definition), its length and header.
+    Other(usize, Option<FrameHeader>),
+    /// A frame that runs past the end of the bytes.
+    Truncated,
+    /// Not a frame (no start marker, or a `common` message with a bad checksum).
+    Corrupt,
+}
+
+/// Parses the frame at the start of `bytes` (MAVLink 1 or 2, signed or not).
+///
+/// A frame of another dialect is only well-formed, not verified: trust it where a
+/// frame boundary is known (the start of a datagram or record, right after a valid
+/// frame), as the telemetry log reader and UDP links do.
+pub fn parse(bytes: &[u8]) -> Parsed {
+    let Some(&magic) = bytes.first() else {
+        return Parsed::Truncated;
+    };
+    let n = bytes.len().min(consts::MAX_FRAME_SIZE);
+    let (raw, len, valid, msgid) = match magic {
+        MAV_STX_V2 => {
+            // Lengths come from rust-mavlink's view of the header (signature, 32-bit ids).
+            if n < consts::STX_SIZE + consts::v2::MIN_HEADER_SIZE {
+                return Parsed::Truncated;
+            }
+            let mut raw = MAVLinkV2MessageRaw::new();
+            raw.as_mut_slice()[..n].copy_from_slice(&bytes[..n]);
+            let len = raw.raw_bytes().len();
+            if len > n {
+                return Parsed::Truncated;
+            }
+            let valid = raw.has_valid_crc::<MavMessage>();
+            let msgid = raw.message_id();
+            (MAVLinkMessageRaw::V2(raw), len, valid, msgid)
+        }
+        MAV_STX => {
+            if n < consts::STX_SIZE + consts::v1::HEADER_SIZE {
+                return Parsed::Truncated;
+            }
+            let mut raw = MAVLinkV1MessageRaw::new();
+            let m = n.min(raw.as_slice().len());
+            raw.as_mut_slice()[..m].copy_from_slice(&bytes[..m]);
+            let len = raw.raw_bytes().len();
+            if len > m {
+                return Parsed::Truncated;
+            }
+            let valid = raw.has_valid_crc::<MavMessage>();
+            let msgid = u32::from(raw.message_id());
+            (MAVLinkMessageRaw::V1(raw), len, valid, msgid)
+        }
+        _ => return Parsed::Corrupt,
+    };
+    if valid {
+        Parsed::Valid(raw, len)
+    } else if MavMessage::default_message_from_id(msgid).is_some() {
+        // A checksum can only be verified for messages we know.
+        Parsed::Corrupt
+    } else {
+        Parsed::Other(len, FrameHeader::of(&raw))
+    }
+}
+
+/// Decodes every CRC-valid frame in one datagram, as [`decode_all`], and also reports
+/// the header of every frame received whole but not decoded (another dialect's
+/// message at a known frame boundary, a `common` message whose fields do not decode),
+/// in order, so that link quality counts every frame received.
+pub fn decode_datagram(
+    bytes: &[u8],
+    mut out: impl FnMut(Frame, &MAVLinkMessageRaw),
+    mut undecoded: impl FnMut(FrameHeader),
+) {
+    let mut pos = 0;
+    // The start of a datagram is a frame boundary.
+    let mut in_sync = true;
+    while pos < bytes.len() {
+        match parse(&bytes[pos..]) {
+            Parsed::Valid(raw, len) => {
+                match (decode_raw(&raw), FrameHeader::of(&raw)) {
+                    (Some(frame), _) => out(frame, &raw),
+                    (None, Some(header)) => undecoded(header),
+                    (None, None) => {}
+                }
+                pos += len;
+                in_sync = true;
+            }
+            Parsed::Other(len, header) if in_sync => {
+                if let Some(h) = header {
+                    undecoded(h);
+                }
+                pos += len;
+            }
+            Parsed::Truncated => return,
+            Parsed::Other(..) | Parsed::Corrupt => {
+                pos += 1;
+                in_sync = false;
+            }
         }
     }
 }
@@ -133,6 +240,32 @@ mod tests {
     #[test]
     fn we_send_mavlink_2() {
         assert_eq!(encode_v2(1, 1, 0, &heartbeat())[0], mavlink::MAV_STX_V2);
+    }
+
+    #[test]
+    fn a_datagram_reports_frames_of_other_dialects_in_order() {
+        let mut bytes = encode_v2(7, 1, 10, &heartbeat());
+        // ArduPilot's AHRS2 (id 178) is not in `common`: well-formed, unverifiable.
+        let mut ahrs2 = encode_v2(7, 1, 11, &heartbeat());
+        ahrs2[7..10].copy_from_slice(&[178, 0, 0]);
+        bytes.extend(&ahrs2);
+        bytes.extend(encode_v2(7, 1, 12, &heartbeat()));
+        let seen = std::cell::RefCell::new(Vec::new());
+        decode_datagram(
+            &bytes,
+            |f, _| seen.borrow_mut().push(("frame", f.sequence)),
+            |h| seen.borrow_mut().push(("other", h.sequence)),
+        );
+        assert_eq!(
+            seen.into_inner(),
+            vec![("frame", 10), ("other", 11), ("frame", 12)]
+        );
+        // After garbage, an unverifiable frame is not trusted.
+        let mut bytes = vec![0x01, 0x02];
+        bytes.extend(&ahrs2);
+        let mut others = 0;
+        decode_datagram(&bytes, |_, _| {}, |_| others += 1);
+        assert_eq!(others, 0);
     }
 
     #[test]

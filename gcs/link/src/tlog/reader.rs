@@ -5,12 +5,9 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use mavlink::consts::MAX_FRAME_SIZE;
-use mavlink::dialects::common::MavMessage;
-use mavlink::{MAV_STX, MAV_STX_V2, MAVLinkMessageRaw, MAVLinkV1MessageRaw, MAVLinkV2MessageRaw};
-use mavlink::{Message, consts};
 
 use super::{TIMESTAMP_LEN, TlogError};
-use crate::frame::{Frame, FrameHeader, decode_raw};
+use crate::frame::{Frame, FrameHeader, Parsed, decode_raw, parse};
 
 /// The longest record: a timestamp and the largest (signed MAVLink 2) frame.
 const MAX_RECORD: usize = TIMESTAMP_LEN + MAX_FRAME_SIZE;
@@ -240,62 +237,21 @@ fn parse_record(bytes: &[u8]) -> Record {
         return Record::Truncated;
     };
     let time_us = u64::from_be_bytes(*stamp);
-    let Some(&magic) = frame.first() else {
-        return Record::Truncated;
-    };
-    let n = frame.len().min(MAX_FRAME_SIZE);
-    let (raw, len, valid, msgid) = match magic {
-        MAV_STX_V2 => {
-            // Lengths come from rust-mavlink's view of the header (signature, 32-bit ids).
-            if n < consts::STX_SIZE + consts::v2::MIN_HEADER_SIZE {
-                return Record::Truncated;
-            }
-            let mut raw = MAVLinkV2MessageRaw::new();
-            raw.as_mut_slice()[..n].copy_from_slice(&frame[..n]);
-            let len = raw.raw_bytes().len();
-            if len > n {
-                return Record::Truncated;
-            }
-            let valid = raw.has_valid_crc::<MavMessage>();
-            let msgid = raw.message_id();
-            (MAVLinkMessageRaw::V2(raw), len, valid, msgid)
-        }
-        MAV_STX => {
-            if n < consts::STX_SIZE + consts::v1::HEADER_SIZE {
-                return Record::Truncated;
-            }
-            let mut raw = MAVLinkV1MessageRaw::new();
-            let m = n.min(raw.as_slice().len());
-            raw.as_mut_slice()[..m].copy_from_slice(&frame[..m]);
-            let len = raw.raw_bytes().len();
-            if len > m {
-                return Record::Truncated;
-            }
-            let valid = raw.has_valid_crc::<MavMessage>();
-            let msgid = u32::from(raw.message_id());
-            (MAVLinkMessageRaw::V1(raw), len, valid, msgid)
-        }
-        _ => return Record::Corrupt,
-    };
-    let record_len = TIMESTAMP_LEN + len;
-    if !valid {
-        // A checksum can only be verified for messages we know.
-        return if MavMessage::default_message_from_id(msgid).is_some() {
-            Record::Corrupt
-        } else {
-            Record::Other(record_len, FrameHeader::of(&raw))
-        };
-    }
-    match decode_raw(&raw) {
-        Some(frame) => Record::Frame(
-            record_len,
-            TlogEntry {
-                time_us,
-                frame,
-                undecoded: Vec::new(),
-            },
-        ),
-        None => Record::Undecodable(record_len, FrameHeader::of(&raw)),
+    match parse(frame) {
+        Parsed::Valid(raw, len) => match decode_raw(&raw) {
+            Some(frame) => Record::Frame(
+                TIMESTAMP_LEN + len,
+                TlogEntry {
+                    time_us,
+                    frame,
+                    undecoded: Vec::new(),
+                },
+            ),
+            None => Record::Undecodable(TIMESTAMP_LEN + len, FrameHeader::of(&raw)),
+        },
+        Parsed::Other(len, header) => Record::Other(TIMESTAMP_LEN + len, header),
+        Parsed::Truncated => Record::Truncated,
+        Parsed::Corrupt => Record::Corrupt,
     }
 }
 
@@ -305,6 +261,9 @@ mod tests {
     use crate::frame::encode_v2;
     use crate::tlog::TlogWriter;
     use crate::tlog::test_support::ScratchDir;
+    use mavlink::MAVLinkV1MessageRaw;
+    use mavlink::Message;
+    use mavlink::dialects::common::MavMessage;
     use mavlink::dialects::common::{ATTITUDE_DATA, HEARTBEAT_DATA, SYSTEM_TIME_DATA};
 
     fn attitude(t: u32) -> MavMessage {

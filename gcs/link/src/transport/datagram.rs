@@ -9,7 +9,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use super::{KeepRaw, LinkId, Outgoing, PeerLearning, Received};
-use crate::frame::decode_all;
+use crate::frame::decode_datagram;
 
 /// Largest UDP payload we read; MAVLink datagrams are far smaller.
 const MAX_DATAGRAM: usize = 65_536;
@@ -108,6 +108,8 @@ async fn run(
     keep_raw: KeepRaw,
 ) {
     let mut buf = vec![0u8; MAX_DATAGRAM];
+    // Headers of frames received but not decoded, for the next frame decoded.
+    let mut undecoded = Vec::new();
     loop {
         tokio::select! {
             got = socket.recv_from(&mut buf) => {
@@ -124,20 +126,26 @@ async fn run(
                 }
                 let at = Instant::now();
                 let mut frames = Vec::new();
-                decode_all(&buf[..n], |frame, raw| {
-                    if learn_here {
-                        peers.learn(id, frame.sysid, from);
-                    }
-                    let raw = keep_raw.bytes(raw);
-                    frames.push(Received {
-                        link: id,
-                        at,
-                        frame,
-                        raw,
-                        from: Some(from),
-                        undecoded: Vec::new(),
-                    });
-                });
+                let pending = std::cell::RefCell::new(std::mem::take(&mut undecoded));
+                decode_datagram(
+                    &buf[..n],
+                    |frame, raw| {
+                        if learn_here {
+                            peers.learn(id, frame.sysid, from);
+                        }
+                        let raw = keep_raw.bytes(raw);
+                        frames.push(Received {
+                            link: id,
+                            at,
+                            frame,
+                            raw,
+                            from: Some(from),
+                            undecoded: pending.take(),
+                        });
+                    },
+                    |header| pending.borrow_mut().push(header),
+                );
+                undecoded = pending.into_inner();
                 for r in frames {
                     if inbound.send(r).await.is_err() {
                         return;
