@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow};
 use clap::{Subcommand, ValueEnum};
 use gcs_link::VehicleId;
-use gcs_link::mission::{MissionType, Progress};
+use gcs_link::mission::{MissionItemInt, MissionType, Progress};
 use gcs_operator::{ALL_LISTS, PlanTransfer, TransferError};
+use mission_planner::Plan;
 
 use crate::Cli;
 use crate::exit::bad_input;
@@ -86,11 +87,40 @@ fn transfer_error(e: TransferError, what: String) -> anyhow::Error {
     }
 }
 
+/// What an upload sends: raw items of one list (a `.json` file) or a plan.
+enum Upload {
+    Raw(MissionType, Vec<MissionItemInt>),
+    Plan(Box<Plan>),
+}
+
+/// Reads the file to upload, before any link is opened: a missing or invalid file is
+/// bad input (exit status 2) whether or not a vehicle is there.
+fn read_upload(file: &Path, list: ListType) -> Result<Upload> {
+    if plan_io::is_json(file) {
+        let t = list.single()?;
+        Ok(Upload::Raw(
+            t,
+            plan_io::load_raw(file, t).map_err(bad_input)?,
+        ))
+    } else {
+        Ok(Upload::Plan(Box::new(
+            plan_io::load_plan(file).map_err(bad_input)?,
+        )))
+    }
+}
+
 pub async fn run(cli: &Cli, op: &MissionOp) -> Result<()> {
+    let upload_source = match op {
+        MissionOp::Upload { file, list } => Some(read_upload(file, *list)?),
+        _ => None,
+    };
     let (link, id) = connect(cli).await?;
     let service = PlanTransfer::new(link.sender(), link.fleet());
     match op {
-        MissionOp::Upload { file, list } => upload(cli, &service, id, file, *list).await,
+        MissionOp::Upload { file, list } => {
+            let source = upload_source.expect("read above");
+            upload(cli, &service, id, file, *list, source).await
+        }
         MissionOp::Download { output, list } => download(cli, &service, id, output, *list).await,
         MissionOp::Clear { list } => {
             for t in list.lists() {
@@ -116,6 +146,7 @@ async fn upload(
     id: VehicleId,
     file: &Path,
     list: ListType,
+    source: Upload,
 ) -> Result<()> {
     let bar = progress_bar(cli.json, "uploading");
     let update = |_: MissionType, p: Progress| {
@@ -123,27 +154,26 @@ async fn upload(
         bar.set_position(p.done as u64);
     };
     let what = || format!("uploading {} to {id}", file.display());
-    let sent: Vec<(MissionType, usize, Option<u32>)> = if plan_io::is_json(file) {
-        let t = list.single()?;
-        // An unreadable or invalid plan file is bad input (exit status 2).
-        let items = plan_io::load_raw(file, t).map_err(bad_input)?;
-        let n = items.len();
-        let opaque = service
-            .upload_items(id, t, items, |p| update(t, p))
-            .await
-            .map_err(|e| transfer_error(e, what()))?;
-        vec![(t, n, opaque)]
-    } else {
-        let plan = plan_io::load_plan(file).map_err(bad_input)?;
-        let r = service
-            .upload(id, &plan, &list.lists(), update)
-            .await
-            .map_err(|e| transfer_error(e, what()))?;
-        r.items
-            .iter()
-            .zip(&r.opaque_ids)
-            .map(|(&(t, n), &(_, opaque))| (t, n, opaque))
-            .collect()
+    let sent: Vec<(MissionType, usize, Option<u32>)> = match source {
+        Upload::Raw(t, items) => {
+            let n = items.len();
+            let opaque = service
+                .upload_items(id, t, items, |p| update(t, p))
+                .await
+                .map_err(|e| transfer_error(e, what()))?;
+            vec![(t, n, opaque)]
+        }
+        Upload::Plan(plan) => {
+            let r = service
+                .upload(id, &plan, &list.lists(), update)
+                .await
+                .map_err(|e| transfer_error(e, what()))?;
+            r.items
+                .iter()
+                .zip(&r.opaque_ids)
+                .map(|(&(t, n), &(_, opaque))| (t, n, opaque))
+                .collect()
+        }
     };
     bar.finish();
     let total: usize = sent.iter().map(|(_, n, _)| n).sum();

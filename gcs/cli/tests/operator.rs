@@ -125,4 +125,18 @@ async fn out_of_range_raw_items_are_bad_input() {
         assert_eq!(out.status.code(), Some(2), "{name}: {}", text(&out));
         assert!(text(&out).contains(name), "{}", text(&out));
     }
+    // A missing plan is bad input even with no vehicle to upload to: the file is read
+    // before the link is opened.
+    let out = util::cli_bare(&[
+        "--connect",
+        "udpin:127.0.0.1:0",
+        "--wait-s",
+        "30",
+        "mission",
+        "upload",
+        "/nonexistent-vigil/patrol.plan",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("patrol.plan"), "{}", text(&out));
 }
