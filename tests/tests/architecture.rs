@@ -54,6 +54,8 @@ const RULES: &[(&str, &[&str])] = &[
     ),
     // geo-intel reads GIS files; tracks come to it as values, not through MAVLink.
     ("geo-intel", &["gcs-link", "mavlink", "tokio", "bevy"]),
+    // The simulator is a library over the link; its command line is gcs-sim-cli.
+    ("gcs-sim", &["mission-planner", "geo-intel", "gdal", "bevy"]),
     // Operator rules sit on the link and the planner, below every front end.
     ("gcs-operator", &["geo-intel", "gdal", "bevy"]),
     // The map's model is headless and holds owned grids, not GDAL handles.
