@@ -57,9 +57,8 @@ pub fn non_negative(text: &str) -> Result<f64, String> {
 /// [`MAX_DURATION_S`]: never panics, unlike `Duration::from_secs_f64`.
 pub fn duration_s(text: &str) -> Result<Duration, String> {
     let v = finite(text)?;
-    duration_from_s(v).ok_or_else(|| {
-        format!("{v} s is out of range: expected 0..={MAX_DURATION_S} seconds")
-    })
+    duration_from_s(v)
+        .ok_or_else(|| format!("{v} s is out of range: expected 0..={MAX_DURATION_S} seconds"))
 }
 
 /// A positive duration in seconds (as [`duration_s`], but not zero).
@@ -98,7 +97,11 @@ mod tests {
         assert!(positive("0").is_err());
         assert!(positive("1e-3").is_ok());
         assert!(non_negative("-0.1").is_err());
-        assert!(in_range("95", -90.0, 90.0).unwrap_err().contains("out of range"));
+        assert!(
+            in_range("95", -90.0, 90.0)
+                .unwrap_err()
+                .contains("out of range")
+        );
         assert_eq!(in_range("-34.9", -180.0, 180.0).unwrap(), -34.9);
     }
 }

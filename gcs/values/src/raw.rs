@@ -51,7 +51,9 @@ pub enum ListError {
         len: usize,
     },
     /// An item's `seq` is not its position in the list.
-    #[error("item at position {index} has seq {seq}: MAVLink lists are numbered 0, 1, 2, ... in order")]
+    #[error(
+        "item at position {index} has seq {seq}: MAVLink lists are numbered 0, 1, 2, ... in order"
+    )]
     Numbering {
         /// Position in the list.
         index: usize,
@@ -264,7 +266,9 @@ mod tests {
 
     #[test]
     fn a_list_is_numbered_in_order_and_of_one_type() {
-        let mut items: Vec<_> = (0..3).map(|i| MissionItemInt::waypoint(i, 0, 0, 10.0)).collect();
+        let mut items: Vec<_> = (0..3)
+            .map(|i| MissionItemInt::waypoint(i, 0, 0, 10.0))
+            .collect();
         assert_eq!(check_list(&items, MissionType::Mission), Ok(()));
         assert!(matches!(
             check_list(&items, MissionType::Fence),

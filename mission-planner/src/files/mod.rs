@@ -189,7 +189,10 @@ mod tests {
     fn a_failed_write_names_the_plan_file() {
         // The atomic write itself is vigil-fs's (and tested there).
         let err = write_atomic(Path::new("/nonexistent-vigil/a.plan"), b"x").unwrap_err();
-        assert!(err.to_string().contains("/nonexistent-vigil/a.plan"), "{err}");
+        assert!(
+            err.to_string().contains("/nonexistent-vigil/a.plan"),
+            "{err}"
+        );
     }
 
     #[test]
