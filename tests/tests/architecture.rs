@@ -37,6 +37,19 @@ const RULES: &[(&str, &[&str])] = &[
             "bevy",
         ],
     ),
+    // The binaries' one exit convention: no command-line crates, none of ours.
+    (
+        "vigil-exit",
+        &[
+            "tokio",
+            "mavlink",
+            "gdal",
+            "geo-intel",
+            "gcs-link",
+            "mission-planner",
+            "bevy",
+        ],
+    ),
     // The MAVLink core knows nothing of plans' file formats, GIS or the screen.
     (
         "gcs-link",

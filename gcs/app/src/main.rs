@@ -25,6 +25,8 @@ mod test_support;
 mod tools;
 mod ui_state;
 
+use std::process::ExitCode;
+
 use anyhow::Result;
 use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
@@ -32,11 +34,34 @@ use bevy_egui::EguiPlugin;
 
 use crate::cli::Args;
 
-fn main() -> Result<()> {
+/// Exits as every Vigil binary does (vigil-exit): 0, 1 on a failure (the links could
+/// not open, a screenshot could not be written), 2 on bad arguments.
+fn main() -> ExitCode {
     let args = Args::parse_checked();
-    if args.headless_demo {
-        return demo::run_headless(&args);
+    let result = if args.headless_demo {
+        demo::run_headless(&args).map(|()| AppExit::Success)
+    } else {
+        run(args)
+    };
+    match result {
+        Ok(AppExit::Success) => ExitCode::SUCCESS,
+        Ok(AppExit::Error(code)) => vigil_exit::fail(
+            "gcs",
+            false,
+            &format!("the app stopped with status {code} (see the log above)"),
+            vigil_exit::FAILURE,
+        ),
+        Err(e) => vigil_exit::fail(
+            "gcs",
+            false,
+            &vigil_exit::error_text(e.as_ref()),
+            vigil_exit::FAILURE,
+        ),
     }
+}
+
+/// Opens the links and runs the map until the window closes (or a screenshot is taken).
+fn run(args: Args) -> Result<AppExit> {
     let link = link::start(&args)?;
     let catalog = layers::load_catalog(&args.catalog)?;
 
@@ -73,6 +98,5 @@ fn main() -> Result<()> {
         panels::plugin,
         diagnostics::plugin,
     ));
-    app.run();
-    Ok(())
+    Ok(app.run())
 }

@@ -5,11 +5,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-/// Exit status of a failed operation.
-pub const FAILURE: u8 = 1;
-
-/// Exit status of bad input: arguments, or input files that cannot be read or used.
-pub const BAD_INPUT: u8 = 2;
+pub use vigil_exit::{BAD_INPUT, FAILURE};
 
 /// Marks an error as the user's input being wrong (exit status 2), not the operation
 /// failing; the message names the argument or file.
@@ -39,17 +35,9 @@ pub fn code(e: &anyhow::Error) -> u8 {
     }
 }
 
-/// `e` and its causes joined by `: `, skipping a cause whose text an outer message
-/// already quotes (an OS error named once, not twice).
+/// `e` and its causes, each said once (the convention every binary shares).
 pub fn chain(e: &anyhow::Error) -> String {
-    let mut text = e.to_string();
-    for cause in e.chain().skip(1) {
-        let c = cause.to_string();
-        if !text.contains(&c) {
-            text = format!("{text}: {c}");
-        }
-    }
-    text
+    vigil_exit::error_text(e.as_ref())
 }
 
 /// Reports `result` on stderr (and as `{"error": ..., "exit_code": ...}` on stdout with
@@ -57,15 +45,7 @@ pub fn chain(e: &anyhow::Error) -> String {
 pub fn finish(program: &str, json: bool, result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let code = code(&e);
-            let text = chain(&e);
-            if json {
-                println!("{}", serde_json::json!({"error": text, "exit_code": code}));
-            }
-            eprintln!("{program}: error: {text}");
-            ExitCode::from(code)
-        }
+        Err(e) => vigil_exit::fail(program, json, &chain(&e), code(&e)),
     }
 }
 

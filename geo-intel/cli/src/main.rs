@@ -20,10 +20,7 @@ use geo_intel::GeoError;
 /// carries GDAL's last message; earlier ones often say more, e.g. which tile broke).
 static GDAL_FAILURES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-/// Exit status of a failed command.
-const FAILURE: u8 = 1;
-/// Exit status of bad input: arguments, or input files that cannot be read or used.
-const BAD_INPUT: u8 = 2;
+use vigil_exit::{BAD_INPUT, FAILURE};
 
 fn main() -> ExitCode {
     gdal::config::set_error_handler(|class, _num, msg| match class {
@@ -41,24 +38,14 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     };
     let code = exit_code(&e);
-    let mut text = e.to_string();
-    for cause in e.chain().skip(1) {
-        let c = cause.to_string();
-        if !text.contains(&c) {
-            text = format!("{text}: {c}");
-        }
-    }
+    let mut text = vigil_exit::error_text(e.as_ref());
     if let Ok(v) = GDAL_FAILURES.lock() {
         let more: Vec<&String> = v.iter().filter(|m| !text.contains(m.as_str())).collect();
         for m in more {
             text = format!("{text}\n  gdal: {m}");
         }
     }
-    if cli.json {
-        println!("{}", serde_json::json!({"error": text, "exit_code": code}));
-    }
-    eprintln!("geo-intel: error: {text}");
-    ExitCode::from(code)
+    vigil_exit::fail("geo-intel", cli.json, &text, code)
 }
 
 /// 2 for errors about the input (files that cannot be opened, read or used, bad

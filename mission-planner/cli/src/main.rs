@@ -33,8 +33,38 @@ enum Command {
     Stats(validate::StatsArgs),
 }
 
+impl Command {
+    /// Whether `--json` was asked for (failures are then reported as JSON too).
+    fn json(&self) -> bool {
+        match self {
+            Command::Patrol(a) => a.json,
+            Command::Survey(a) => a.json,
+            Command::Validate(a) => a.json,
+            Command::Convert(a) => a.json,
+            Command::Stats(a) => a.json,
+        }
+    }
+}
+
+/// 1 when a file could not be written (the operation failed), 2 for everything else
+/// that ends in an error here: the plans, fences, DEMs and arguments given.
+fn exit_code(e: &anyhow::Error) -> u8 {
+    let write_failed = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<mission_planner::files::FileError>(),
+            Some(mission_planner::files::FileError::Write { .. })
+        )
+    });
+    if write_failed {
+        vigil_exit::FAILURE
+    } else {
+        vigil_exit::BAD_INPUT
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.command.json();
     let result = match cli.command {
         Command::Patrol(a) => patrol::run(a),
         Command::Survey(a) => survey::run(a),
@@ -44,17 +74,11 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(e) => {
-            // Print the chain of causes, skipping those a message already quotes.
-            let mut text = e.to_string();
-            for cause in e.chain().skip(1) {
-                let c = cause.to_string();
-                if !text.contains(&c) {
-                    text = format!("{text}: {c}");
-                }
-            }
-            eprintln!("error: {text}");
-            ExitCode::from(2)
-        }
+        Err(e) => vigil_exit::fail(
+            "mission-planner",
+            json,
+            &vigil_exit::error_text(e.as_ref()),
+            exit_code(&e),
+        ),
     }
 }

@@ -134,7 +134,22 @@ fn a_missing_file_is_named_once() {
         assert_eq!(err.matches(named).count(), 1, "{err}");
         assert!(!err.contains("os error"), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("mission-planner: error: "), "{err}");
     }
+}
+
+#[test]
+fn with_json_a_failure_is_a_json_object_too() {
+    // The same as gcs-cli and geo-intel (vigil-exit): {"error", "exit_code"} on stdout.
+    let o = run(&["stats", "/nonexistent/dir/nothing.plan", "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["exit_code"], 2);
+    assert!(v["error"].as_str().unwrap().contains("nothing.plan"), "{v}");
+    // A file that cannot be written is a failure (1), not bad input.
+    let plan = mission_file("qgc/simple_square.plan");
+    let o = run(&["convert", s(&plan), "/nonexistent/dir/out.plan"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
 
 fn assert_refused(path: &Path, item: &str) {

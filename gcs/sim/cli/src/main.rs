@@ -215,9 +215,13 @@ async fn main() -> ExitCode {
     match run(&args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("gcs-sim: error: {e:#}");
             let bad_input = e.chain().any(|c| c.is::<BadInput>());
-            ExitCode::from(if bad_input { 2 } else { 1 })
+            let code = if bad_input {
+                vigil_exit::BAD_INPUT
+            } else {
+                vigil_exit::FAILURE
+            };
+            vigil_exit::fail("gcs-sim", false, &vigil_exit::error_text(e.as_ref()), code)
         }
     }
 }

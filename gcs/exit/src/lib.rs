@@ -1,0 +1,98 @@
+//! The one exit-status and error-report convention of Vigil's binaries.
+//!
+//! `gcs`, `gcs-cli`, `gcs-sim`, `mission-planner` and `geo-intel` end the same way, so
+//! a script can drive any of them:
+//!
+//! - exit status [`SUCCESS`] (0) when the operation fully succeeded, [`FAILURE`] (1)
+//!   when it failed or found errors (a refusal, a timeout, a lost link, validation
+//!   errors), [`BAD_INPUT`] (2) when the input was wrong (arguments, as clap reports
+//!   them, or a file that cannot be read or used);
+//! - the error on standard error as `PROGRAM: error: TEXT`, where `TEXT` is the error
+//!   and its causes, each cause said once ([`error_text`]);
+//! - with `--json`, the same also on standard output as
+//!   `{"error": TEXT, "exit_code": N}`, so machine readers need not parse stderr.
+//!
+//! Kept apart from the libraries (which return typed errors) and free of command-line
+//! crates, so every binary links the same few lines.
+//!
+//! ```
+//! let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+//! assert_eq!(vigil_exit::error_text(&io), "No such file");
+//! ```
+
+use std::error::Error;
+use std::process::ExitCode;
+
+/// The operation fully succeeded.
+pub const SUCCESS: u8 = 0;
+
+/// The operation failed, or found errors (validation).
+pub const FAILURE: u8 = 1;
+
+/// The input was wrong: arguments, or input files that cannot be read or used.
+pub const BAD_INPUT: u8 = 2;
+
+/// `e` and its causes joined by `: `, skipping a cause whose text an outer message
+/// already quotes (an OS error named once, not twice).
+pub fn error_text(e: &(dyn Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let t = c.to_string();
+        if !text.contains(&t) {
+            text = format!("{text}: {t}");
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// The JSON object a failure prints on standard output with `--json`.
+pub fn error_json(text: &str, code: u8) -> serde_json::Value {
+    serde_json::json!({"error": text, "exit_code": code})
+}
+
+/// Reports a failure as every binary does (see the crate docs) and returns its status.
+pub fn fail(program: &str, json: bool, text: &str, code: u8) -> ExitCode {
+    if json {
+        println!("{}", error_json(text, code));
+    }
+    eprintln!("{program}: error: {text}");
+    ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Wrapped(String, std::io::Error);
+
+    impl std::fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl Error for Wrapped {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            Some(&self.1)
+        }
+    }
+
+    #[test]
+    fn a_quoted_cause_is_said_once_and_others_are_appended() {
+        let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let quoted = Wrapped("x.tlog: No such file".into(), io());
+        assert_eq!(error_text(&quoted), "x.tlog: No such file");
+        let plain = Wrapped("reading x.tlog".into(), io());
+        assert_eq!(error_text(&plain), "reading x.tlog: No such file");
+    }
+
+    #[test]
+    fn the_json_error_names_text_and_code() {
+        let v = error_json("bad --speed", BAD_INPUT);
+        assert_eq!(v["error"], "bad --speed");
+        assert_eq!(v["exit_code"], 2);
+    }
+}
