@@ -200,45 +200,79 @@ fn ardupilot_frames(path: &std::path::Path) -> Vec<Vec<u8>> {
     frames
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ardupilot_frames_over_udp_count_as_received_whatever_their_message() {
+/// The shared ArduPilot log's frames of vehicle 1/1, ended by a heartbeat (frames not
+/// decoded are counted with the next one decoded), and the log's own sequence gaps.
+fn ardupilot_stream() -> (Vec<Vec<u8>>, u64) {
     let path = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../shared/data/05_telemetry/uavlogviewer_vtol_sitl.tlog"
     ));
     let mut frames = ardupilot_frames(&path);
     assert!(frames.len() > 20_000, "{}", frames.len());
-    // Frames not decoded are counted with the next one decoded: end on a heartbeat.
-    let last = frames
-        .last()
-        .map(|f| if f[0] == 0xFD { f[4] } else { f[2] })
-        .unwrap();
+    // The sequence number: byte 4 of a MAVLink 2 frame, byte 2 of a MAVLink 1 frame.
+    let seq = |f: &Vec<u8>| if f[0] == 0xFD { f[4] } else { f[2] };
+    let last = frames.last().map(seq).unwrap();
     frames.push(encode_v2(
         1,
         1,
         last.wrapping_add(1),
         &heartbeat(FlightMode::Hold),
     ));
-    // The log's own gaps, from the sequence numbers (byte 4 of a MAVLink 2 frame,
-    // byte 2 of a MAVLink 1 frame).
-    let seq = |f: &Vec<u8>| if f[0] == 0xFD { f[4] } else { f[2] };
     let gaps: u64 = frames
         .windows(2)
         .map(|w| u64::from(seq(&w[1]).wrapping_sub(seq(&w[0])).wrapping_sub(1)))
         .filter(|g| *g < 128)
         .sum();
+    (frames, gaps)
+}
+
+const ARDUPILOT: VehicleId = VehicleId {
+    sysid: 1,
+    compid: 1,
+};
+
+fn received(s: &FleetSnapshot) -> u64 {
+    s.get(ARDUPILOT).map_or(0, |v| v.links[0].quality.received)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ardupilot_frames_over_udp_count_as_received_whatever_their_message() {
+    let (frames, gaps) = ardupilot_stream();
     let link = gcs().await;
-    let id = VehicleId {
-        sysid: 1,
-        compid: 1,
-    };
-    let received = |s: &FleetSnapshot| s.get(id).map_or(0, |v| v.links[0].quality.received);
     // Up to a datagram may wait for its next decoded frame.
     spoof_with_slack(&link, &frames, 50, received).await;
     let all = frames.len() as u64;
     let snap = link.wait_for(WAIT, |s| received(s) >= all).await.unwrap();
-    let q = snap.get(id).unwrap().links[0].quality;
+    let q = snap.get(ARDUPILOT).unwrap().links[0].quality;
     // Once, only the `common` frames were received and the rest counted lost.
     assert_eq!(q.received, frames.len() as u64, "{q:?}");
+    assert_eq!(q.lost, gaps, "{q:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ardupilot_frames_over_tcp_count_as_received_whatever_their_message() {
+    use tokio::io::AsyncWriteExt;
+    // A serial radio or a TCP bridge carries a byte stream: frames straddle reads.
+    let (frames, gaps) = ardupilot_stream();
+    let addr = "tcpin:127.0.0.1:0".parse().unwrap();
+    let link = gcs_link::start(LinkConfig::new(vec![addr])).await.unwrap();
+    let port = link.local_addr(0).unwrap().port();
+    let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let bytes = frames.concat();
+    // Odd-sized writes so that frames are cut at every possible place.
+    for piece in bytes.chunks(997) {
+        tcp.write_all(piece).await.unwrap();
+    }
+    tcp.flush().await.unwrap();
+    let all = frames.len() as u64;
+    let snap = link
+        .wait_for(WAIT, |s| received(s) >= all)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {} of {all} received", received(&link.snapshot())));
+    let q = snap.get(ARDUPILOT).unwrap().links[0].quality;
+    // rust-mavlink's stream reader skipped every frame outside `common` as noise.
+    assert_eq!(q.received, all, "{q:?}");
     assert_eq!(q.lost, gaps, "{q:?}");
 }

@@ -26,6 +26,7 @@ pub mod crc;
 pub mod event;
 pub mod fleet;
 pub mod frame;
+pub mod frame_stream;
 mod handle;
 pub mod link_quality;
 pub mod mission;

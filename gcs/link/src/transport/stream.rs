@@ -5,13 +5,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use mavlink::AsyncMavlinkReader;
-use mavlink::dialects::common::MavMessage;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use super::{KeepRaw, LinkId, OUTGOING_QUEUE, Outgoing, PeerLearning, Received};
-use crate::frame::{FrameHeader, decode_raw};
+use crate::frame_stream::{Item, StreamDecoder};
 
 /// Wait between reconnect attempts of a `tcpout` link.
 const TCP_RECONNECT_INTERVAL: Duration = Duration::from_secs(1);
@@ -35,30 +33,41 @@ async fn pump<S: AsyncRead + AsyncWrite + Unpin>(
     keep_raw: KeepRaw,
     mut on_frame: impl FnMut(u8),
 ) -> End {
-    let (read, mut write) = tokio::io::split(stream);
-    let mut reader = AsyncMavlinkReader::new(read);
+    let (mut read, mut write) = tokio::io::split(stream);
+    // Our own framing (not rust-mavlink's reader): frames of other dialects are counted
+    // as received instead of being skipped as noise.
+    let mut decoder = StreamDecoder::default();
+    let mut chunk = vec![0u8; 4096];
     let mut undecoded = Vec::new();
     loop {
         tokio::select! {
-            got = reader.read_any_raw_message::<MavMessage>() => {
-                let raw = match got {
-                    Ok(raw) => raw,
+            got = read.read(&mut chunk) => {
+                let n = match got {
+                    Ok(0) => {
+                        tracing::debug!(link = id, "stream closed");
+                        return End::StreamClosed;
+                    }
+                    Ok(n) => n,
                     Err(e) => {
                         tracing::debug!(link = id, "stream closed: {e}");
                         return End::StreamClosed;
                     }
                 };
-                let Some(frame) = decode_raw(&raw) else {
-                    // A `common` message whose fields do not decode: still a frame received.
-                    undecoded.extend(FrameHeader::of(&raw));
-                    continue;
-                };
-                on_frame(frame.sysid);
-                let raw = keep_raw.bytes(&raw);
-                let undecoded = std::mem::take(&mut undecoded);
-                let r = Received { link: id, at: Instant::now(), frame, raw, from, undecoded };
-                if inbound.send(r).await.is_err() {
-                    return End::Shutdown;
+                for item in decoder.push(&chunk[..n]) {
+                    let (frame, raw) = match item {
+                        Item::Frame(frame, raw) => (*frame, raw),
+                        Item::Undecoded(header) => {
+                            undecoded.push(header);
+                            continue;
+                        }
+                    };
+                    on_frame(frame.sysid);
+                    let raw = keep_raw.bytes(&raw);
+                    let undecoded = std::mem::take(&mut undecoded);
+                    let r = Received { link: id, at: Instant::now(), frame, raw, from, undecoded };
+                    if inbound.send(r).await.is_err() {
+                        return End::Shutdown;
+                    }
                 }
             }
             out = outgoing.recv() => {
