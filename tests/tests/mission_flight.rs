@@ -145,7 +145,14 @@ async fn mission_uploaded_under_20_percent_loss_is_flown_in_order() {
         // Events come at once; the snapshot is republished every 50 ms: poll both.
         if let Ok(got) = tokio::time::timeout(Duration::from_millis(200), link.next_event()).await {
             match got {
-                Some(Event::MissionItemReached { seq, .. }) => reached.push(seq),
+                Some(Event::MissionItemReached { seq, .. }) => {
+                    if seq == 3 {
+                        // Past the DO_CHANGE_SPEED, before the return (PX4's RTL goes
+                        // back to the default cruise speed).
+                        assert_eq!(sim.vehicle(0).speed_override_mps, Some(8.0));
+                    }
+                    reached.push(seq)
+                }
                 Some(_) => {}
                 None => panic!("core stopped"),
             }
@@ -154,7 +161,10 @@ async fn mission_uploaded_under_20_percent_loss_is_flown_in_order() {
     // NAV items only (DO_CHANGE_SPEED at 2 is not reached), in order.
     assert_eq!(reached, vec![0, 1, 3, 4, 5, 6]);
     let v = sim.vehicle(0);
-    assert_eq!(v.speed_override_mps, Some(8.0));
+    assert_eq!(
+        v.speed_override_mps, None,
+        "the return resets the mission's speed"
+    );
     assert!(v.landed && !v.armed);
 
     // The vehicle's plan is unchanged: the download is served from the cache.

@@ -34,6 +34,9 @@
 //!   MISSION_CURRENT at 1 Hz and MISSION_ITEM_REACHED per NAV item; `MISSION_START` and the
 //!   Mission mode fly takeoff, waypoints (acceptance radius, hold time), loiters, delay,
 //!   land and return, with DO_CHANGE_SPEED and DO_JUMP; Hold when the list ends.
+//!   Mission legs fly at `MPC_XY_CRUISE` (5 m/s) until a DO_CHANGE_SPEED (param2 > 0;
+//!   -1 or 0 keeps the speed), clamped to `MPC_XY_VEL_MAX` (12 m/s); a new mission and
+//!   Return start again at the cruise default (navigator's `reset_cruising_speed`).
 //! - **Geofence** per `GF_ACTION` (inclusion/exclusion polygons and circles); Return goes to
 //!   the closest of home and the rally points.
 //!

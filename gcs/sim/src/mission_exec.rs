@@ -20,6 +20,9 @@ impl SimVehicle {
         self.mission_seq = 0;
         self.item_reached_at_s = None;
         self.jumps_done.clear();
+        // A new mission starts at the default cruise speed (PX4 resets the cruising
+        // speed when the mission changes).
+        self.speed_override_mps = None;
         if self.mode == FlightMode::Mission && self.mission.is_empty() {
             self.enter(FlightMode::Hold);
         }
@@ -96,8 +99,9 @@ impl SimVehicle {
             };
             match item.command {
                 178 => {
-                    // DO_CHANGE_SPEED: param2 is the speed, -1 for no change.
-                    if item.param2 > 0.0 {
+                    // DO_CHANGE_SPEED: param2 is the ground speed; -1 or 0 keeps the
+                    // current one (PX4's mission_block only takes a positive speed).
+                    if item.param2 > 0.0 && item.param2.is_finite() {
                         self.speed_override_mps = Some(f64::from(item.param2));
                     }
                     self.advance();
@@ -131,6 +135,7 @@ impl SimVehicle {
                 return;
             }
             self.landed = false;
+            self.lift_off_time_s = self.time_s;
             self.flew_since_arming = true;
         }
         match item.command {
@@ -193,9 +198,7 @@ impl SimVehicle {
                         } else {
                             DEFAULT_LOITER_RADIUS_M
                         };
-                        let speed = self
-                            .speed_override_mps
-                            .unwrap_or(self.params.mpc_xy_cruise_mps);
+                        let speed = self.horizontal_speed_mps();
                         f64::from(item.param1.max(0.0)) * std::f64::consts::TAU * r / speed
                     }
                     17 => f64::INFINITY,

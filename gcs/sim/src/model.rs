@@ -72,6 +72,10 @@ pub struct SimVehicle {
     pub pos: LatLon,
     /// Current altitude above mean sea level, metres.
     pub alt_amsl_m: f64,
+    /// Simulated time of the last lift-off, seconds (0 before any).
+    pub lift_off_time_s: f64,
+    /// Simulated time of the last touchdown, seconds (0 before any).
+    pub touchdown_time_s: f64,
     /// Velocity north, east, down in m/s over the last step.
     pub vel_ned_mps: [f64; 3],
     /// Heading, degrees clockwise from north.
@@ -111,7 +115,8 @@ pub struct SimVehicle {
     pub item_reached_at_s: Option<f64>,
     /// DO_JUMP repetitions done, by the jump item's seq.
     pub jumps_done: std::collections::HashMap<u16, u32>,
-    /// Horizontal speed set by DO_CHANGE_SPEED, overriding `MPC_XY_CRUISE`.
+    /// Horizontal speed set by a mission's DO_CHANGE_SPEED, overriding `MPC_XY_CRUISE`
+    /// until a new mission is loaded or Return starts (PX4's `reset_cruising_speed`).
     pub speed_override_mps: Option<f64>,
     /// The uploaded geofence.
     pub geofence: crate::geofence::Geofence,
@@ -138,6 +143,8 @@ impl SimVehicle {
             home_alt_amsl_m,
             pos: home,
             alt_amsl_m: home_alt_amsl_m,
+            lift_off_time_s: 0.0,
+            touchdown_time_s: 0.0,
             vel_ned_mps: [0.0; 3],
             heading_deg: 0.0,
             armed: false,
@@ -254,6 +261,8 @@ impl SimVehicle {
         match mode {
             FlightMode::Hold => self.hold_target = Some((self.pos, self.alt_amsl_m)),
             FlightMode::Return => {
+                // PX4's RTL flies at the default cruise speed (RtlDirect::on_activation).
+                self.speed_override_mps = None;
                 self.return_phase = ReturnPhase::Climb;
                 self.return_target = self.closest_safe_point();
             }
@@ -295,6 +304,9 @@ impl SimVehicle {
         match self.mode {
             FlightMode::Takeoff => {
                 let target = self.takeoff_alt_amsl_m;
+                if self.landed {
+                    self.lift_off_time_s = self.time_s;
+                }
                 self.landed = false;
                 self.flew_since_arming = true;
                 if self.climb_to(target, dt) {
@@ -356,6 +368,19 @@ impl SimVehicle {
         (alt - self.alt_amsl_m).abs() <= ALT_TOLERANCE_M
     }
 
+    /// Horizontal speed in auto modes, m/s: a mission's DO_CHANGE_SPEED, else
+    /// `MPC_XY_CRUISE`, at most `MPC_XY_VEL_MAX` (as PX4's FlightTaskAuto clamps it).
+    pub fn horizontal_speed_mps(&self) -> f64 {
+        let wanted = self
+            .speed_override_mps
+            .unwrap_or(self.params.mpc_xy_cruise_mps);
+        if self.params.mpc_xy_vel_max_mps > 0.0 {
+            wanted.min(self.params.mpc_xy_vel_max_mps)
+        } else {
+            wanted
+        }
+    }
+
     /// Flies toward a point and altitude; true once within the acceptance radius and altitude.
     pub(crate) fn move_towards(&mut self, target: LatLon, alt: f64, dt: f64) -> bool {
         let here = Point::new(self.pos.lon_deg, self.pos.lat_deg);
@@ -363,11 +388,7 @@ impl SimVehicle {
         let dist = Haversine.distance(here, there);
         if dist > 0.01 {
             let bearing = Haversine.bearing(here, there);
-            let step = dist.min(
-                self.speed_override_mps
-                    .unwrap_or(self.params.mpc_xy_cruise_mps)
-                    * dt,
-            );
+            let step = dist.min(self.horizontal_speed_mps() * dt);
             let next = Haversine.destination(here, bearing, step);
             self.pos = LatLon::new(next.y(), next.x());
             if step > 0.05 {
@@ -395,6 +416,7 @@ impl SimVehicle {
             self.alt_amsl_m = self.home_alt_amsl_m;
             self.landed = true;
             self.landed_at_s = self.wall_s;
+            self.touchdown_time_s = self.time_s;
             self.say(MavSeverity::MAV_SEVERITY_INFO, "Landing detected");
         }
     }

@@ -14,6 +14,7 @@ fn float_field<'a>(p: &'a mut Px4Params, name: &str) -> Option<&'a mut f64> {
         "RTL_DESCEND_ALT" => &mut p.rtl_descend_alt_m,
         "MIS_TAKEOFF_ALT" => &mut p.mis_takeoff_alt_m,
         "MPC_XY_CRUISE" => &mut p.mpc_xy_cruise_mps,
+        "MPC_XY_VEL_MAX" => &mut p.mpc_xy_vel_max_mps,
         "MPC_Z_V_AUTO_UP" => &mut p.mpc_z_v_auto_up_mps,
         "MPC_Z_V_AUTO_DN" => &mut p.mpc_z_v_auto_dn_mps,
         "MPC_LAND_SPEED" => &mut p.mpc_land_speed_mps,
@@ -146,7 +147,7 @@ mod tests {
             .filter(|d| model_value(&p, d.name).is_some())
             .map(|d| d.name)
             .collect();
-        assert_eq!(bound.len(), 18, "{bound:?}");
+        assert_eq!(bound.len(), 19, "{bound:?}");
         for d in PX4_PARAMS {
             if let Some(v) = model_value(&p, d.name) {
                 assert_eq!(v, d.default, "{}", d.name);

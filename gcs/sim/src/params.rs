@@ -66,6 +66,8 @@ pub struct Px4Params {
     pub mis_takeoff_alt_m: f64,
     /// `MPC_XY_CRUISE`: horizontal cruise speed in auto modes, m/s (5).
     pub mpc_xy_cruise_mps: f64,
+    /// `MPC_XY_VEL_MAX`: most horizontal speed; cruise and DO_CHANGE_SPEED are clamped to it, m/s (12).
+    pub mpc_xy_vel_max_mps: f64,
     /// `MPC_Z_V_AUTO_UP`: climb speed in auto modes, m/s (3).
     pub mpc_z_v_auto_up_mps: f64,
     /// `MPC_Z_V_AUTO_DN`: descent speed in auto modes, m/s (1.5).
@@ -97,6 +99,7 @@ impl Default for Px4Params {
             rtl_descend_alt_m: 30.0,
             mis_takeoff_alt_m: 2.5,
             mpc_xy_cruise_mps: 5.0,
+            mpc_xy_vel_max_mps: 12.0,
             mpc_z_v_auto_up_mps: 3.0,
             mpc_z_v_auto_dn_mps: 1.5,
             mpc_land_speed_mps: 0.7,
