@@ -6,11 +6,20 @@ use crate::flight::{FlightPath, FlightSettings, flight_path};
 use crate::geodesy::distance_m;
 use crate::{ElevationModel, Mission};
 
+/// PX4's multicopter mission cruise speed, `MPC_XY_CRUISE` (m/s): what PX4 flies
+/// mission legs at until a DO_CHANGE_SPEED.
+pub const PX4_MPC_XY_CRUISE_MPS: f64 = 5.0;
+
 /// What the estimate assumes of the vehicle.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct VehicleModel {
-    /// Cruise speed, m/s.
+    /// Planned cruise speed, m/s: what generated plans command (DO_CHANGE_SPEED)
+    /// and size their sorties by.
     pub cruise_speed_mps: f64,
+    /// Speed the autopilot flies mission legs at before the mission's first
+    /// DO_CHANGE_SPEED, m/s (PX4 multicopter: `MPC_XY_CRUISE`, 5). Estimates use it,
+    /// never the planned speed, for legs no speed item covers.
+    pub default_speed_mps: f64,
     /// Climb rate, m/s.
     pub climb_rate_mps: f64,
     /// Descent rate, m/s.
@@ -25,6 +34,7 @@ impl Default for VehicleModel {
     fn default() -> Self {
         VehicleModel {
             cruise_speed_mps: 15.0,
+            default_speed_mps: PX4_MPC_XY_CRUISE_MPS,
             climb_rate_mps: 3.0,
             descent_rate_mps: 2.0,
             endurance_s: 3600.0,
@@ -80,7 +90,7 @@ pub fn estimate_path(path: &FlightPath, vehicle: &VehicleModel) -> Estimate {
         let speed = if p.speed_mps > 0.0 {
             p.speed_mps
         } else {
-            vehicle.cruise_speed_mps
+            vehicle.default_speed_mps
         };
         let cruise = d / speed;
         e.cruise_s += cruise;
@@ -105,7 +115,8 @@ pub fn estimate_path(path: &FlightPath, vehicle: &VehicleModel) -> Estimate {
     e
 }
 
-/// Estimate of a mission flown with `vehicle` over `terrain`.
+/// Estimate of a mission flown with `vehicle` over `terrain`: legs at the speed the
+/// mission commands, the vehicle's default speed before its first DO_CHANGE_SPEED.
 pub fn estimate_mission(
     mission: &Mission,
     terrain: &dyn ElevationModel,
@@ -115,7 +126,7 @@ pub fn estimate_mission(
         mission,
         terrain,
         FlightSettings {
-            cruise_speed_mps: vehicle.cruise_speed_mps,
+            cruise_speed_mps: vehicle.default_speed_mps,
         },
     );
     estimate_path(&path, vehicle)
@@ -145,6 +156,7 @@ mod tests {
             .push(MissionItem::command(crate::MissionCommand::ReturnToLaunch));
         let v = VehicleModel {
             cruise_speed_mps: 15.0,
+            default_speed_mps: 15.0,
             climb_rate_mps: 3.0,
             descent_rate_mps: 2.0,
             ..VehicleModel::default()

@@ -175,7 +175,7 @@ pub fn validate(
         &plan.mission,
         terrain,
         FlightSettings {
-            cruise_speed_mps: settings.vehicle.cruise_speed_mps,
+            cruise_speed_mps: settings.vehicle.default_speed_mps,
         },
     );
     let estimate = estimate_path(&path, &settings.vehicle);

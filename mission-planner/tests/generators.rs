@@ -126,8 +126,7 @@ proptest! {
         let settings = ValidationSettings { min_clearance_m: follow.min_clearance_m, ceiling_agl_m: follow.ceiling_agl_m, vehicle, ..ValidationSettings::default() };
         for s in &plan.sorties {
             // Every waypoint inside home territory, outside the standoff buffer.
-            for item in &s.mission.items {
-                let p = item.position().unwrap();
+            for p in s.mission.items.iter().filter_map(|i| i.position()) {
                 prop_assert!(territory.contains(&geo::Point::new(p.lon_deg, p.lat_deg)), "{} outside the territory", p);
                 prop_assert!(index.distance_m(p) >= standoff_m * 0.97 - tolerance_m - 1.0, "{} only {} m from the border", p, index.distance_m(p));
             }
@@ -135,6 +134,10 @@ proptest! {
             let base = base_list[s.base_index];
             let takeoff_at_base = matches!(s.mission.items[0].command, MissionCommand::Takeoff { position, .. } if position == base);
             prop_assert!(takeoff_at_base);
+            // Then the planned speed, commanded: PX4 would otherwise fly MPC_XY_CRUISE.
+            let speed_commanded = matches!(s.mission.items[1].command, MissionCommand::ChangeSpeed { speed_type, speed_mps, throttle_pct } if speed_type == 1.0 && speed_mps == vehicle.cruise_speed_mps && throttle_pct == -1.0);
+            prop_assert!(speed_commanded, "{:?}", s.mission.items[1]);
+            prop_assert_eq!(s.mission.items[1].frame, mission_planner::Frame::Mission);
             let lands_at_base = matches!(s.mission.items.last().unwrap().command, MissionCommand::Land { position, .. } if position == base);
             prop_assert!(lands_at_base);
             // Within endurance less reserve, between clearance floor and ceiling along every leg.
@@ -306,12 +309,19 @@ fn golden_patrol_square() {
                 .mission
                 .items
                 .iter()
-                .map(|i| {
-                    let p = i.position().unwrap();
-                    [p.lat_deg, p.lon_deg, i.altitude().unwrap().alt_m]
+                .filter_map(|i| Some((i.position()?, i.altitude()?)))
+                .map(|(p, a)| [p.lat_deg, p.lon_deg, a.alt_m])
+                .collect();
+            let speeds: Vec<f64> = s
+                .mission
+                .items
+                .iter()
+                .filter_map(|i| match i.command {
+                    MissionCommand::ChangeSpeed { speed_mps, .. } => Some(speed_mps),
+                    _ => None,
                 })
                 .collect();
-            serde_json::json!({"base": s.base_index, "from_m": s.border_from_m, "to_m": s.border_to_m, "waypoints": wps})
+            serde_json::json!({"base": s.base_index, "from_m": s.border_from_m, "to_m": s.border_to_m, "speeds_mps": speeds, "waypoints": wps})
         })
         .collect();
     let path =
@@ -324,6 +334,7 @@ fn golden_patrol_square() {
     assert_eq!(golden.len(), summary.len(), "sortie count changed");
     for (g, s) in golden.iter().zip(&summary) {
         assert_eq!(g["base"], s["base"]);
+        assert_eq!(g["speeds_mps"], s["speeds_mps"], "commanded speeds changed");
         for k in ["from_m", "to_m"] {
             assert!(
                 (g[k].as_f64().unwrap() - s[k].as_f64().unwrap()).abs() < 1e-3,

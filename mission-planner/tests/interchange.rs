@@ -242,3 +242,57 @@ fn a_wpl_mission_without_a_home_still_has_a_home_row() {
         format!("{:?}", expected.items)
     );
 }
+
+/// The flight-speed item generated plans carry (QGroundControl's SpeedSection: frame
+/// MISSION, ground speed, no throttle change) survives .plan, WPL and MAVLink, typed.
+#[test]
+fn the_flight_speed_item_round_trips_through_plan_wpl_and_mavlink() {
+    // The mission alone: a WPL file holds one list.
+    let mut plan = Plan {
+        mission: square_plan().mission,
+        ..Plan::default()
+    };
+    plan.mission
+        .items
+        .insert(1, MissionItem::change_speed(12.0));
+    let expected = MissionCommand::ChangeSpeed {
+        speed_type: 1.0,
+        speed_mps: 12.0,
+        throttle_pct: -1.0,
+    };
+    let speed_item = |m: &Mission| {
+        let item = m.items[1];
+        assert_eq!(item.command, expected, "{item:?}");
+        assert_eq!(item.frame, mission_planner::Frame::Mission);
+        let p = item.to_params();
+        assert_eq!((p.command, p.frame), (178, 2));
+        assert_eq!(p.params[..4], [1.0, 12.0, -1.0, 0.0]);
+    };
+    speed_item(&plan.mission);
+    for format in [Format::QgcPlan, Format::Wpl] {
+        let text = render_plan(&plan, format).unwrap();
+        let back = parse_plan(&text, format).unwrap();
+        assert_eq!(
+            back.mission.items.len(),
+            plan.mission.items.len(),
+            "{format:?}"
+        );
+        speed_item(&back.mission);
+    }
+    // The .plan writes it as QGroundControl does.
+    let doc: serde_json::Value =
+        serde_json::from_str(&render_plan(&plan, Format::QgcPlan).unwrap()).unwrap();
+    let json = &doc["mission"]["items"][1];
+    assert_eq!(json["command"], 178);
+    assert_eq!(json["frame"], 2);
+    assert_eq!(json["params"][1], 12.0);
+    // MAVLink items (the home first when the mission has one) and back.
+    let raw = mission_to_raw(&plan.mission);
+    let r = raw.iter().find(|r| r.command == 178).unwrap();
+    assert_eq!(
+        (r.frame, r.param1, r.param2, r.param3),
+        (2, 1.0, 12.0, -1.0)
+    );
+    let back = mission_from_raw(&raw, plan.mission.home.is_some()).unwrap();
+    speed_item(&back);
+}

@@ -59,6 +59,7 @@ fn main() {
     // A MALE-class fixed wing: 30 m/s, 24 h endurance, 20% reserve.
     let vehicle = VehicleModel {
         cruise_speed_mps: 30.0,
+        default_speed_mps: 30.0,
         climb_rate_mps: 5.0,
         descent_rate_mps: 5.0,
         endurance_s: 24.0 * 3600.0,

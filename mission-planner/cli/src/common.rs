@@ -6,16 +6,21 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use geo_intel::elevation::Dem;
 use geo_intel::prelude::*;
-use mission_planner::estimate::VehicleModel;
+use mission_planner::estimate::{PX4_MPC_XY_CRUISE_MPS, VehicleModel};
 use mission_planner::{ElevationModel, FencePolygon, GeoFence, LatLon, border, files};
 use vigil_values::checked;
 
 /// Vehicle performance arguments.
 #[derive(Debug, Clone, Args)]
 pub struct VehicleArgs {
-    /// Cruise speed, m/s (default: the plan's cruise speed, else 15).
+    /// Cruise speed, m/s (default: the plan's cruise speed, else 15). A generated
+    /// plan commands it (DO_CHANGE_SPEED after the take-off).
     #[arg(long, value_parser = checked::positive)]
     pub speed_mps: Option<f64>,
+    /// The vehicle's own mission speed before a plan's first DO_CHANGE_SPEED, m/s
+    /// (PX4 multicopter: MPC_XY_CRUISE); estimates fly legs no speed item covers at it.
+    #[arg(long, default_value_t = PX4_MPC_XY_CRUISE_MPS, value_parser = checked::positive)]
+    pub default_speed_mps: f64,
     /// Endurance on a full battery, minutes (without it, endurance is not checked).
     #[arg(long, value_parser = checked::positive)]
     pub endurance_min: Option<f64>,
@@ -62,6 +67,7 @@ impl VehicleArgs {
                 .speed_mps
                 .or(plan_speed_mps.filter(|s| *s > 0.0))
                 .unwrap_or(15.0),
+            default_speed_mps: self.default_speed_mps,
             climb_rate_mps: self.climb_mps,
             descent_rate_mps: self.descent_mps,
             endurance_s: self.endurance_min.map_or(f64::INFINITY, |m| m * 60.0),

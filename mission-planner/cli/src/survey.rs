@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use clap::Args;
+use mission_planner::estimate::PX4_MPC_XY_CRUISE_MPS;
 use mission_planner::files::qgc_plan::transect;
 use mission_planner::generate::survey::{Camera, SurveyRequest, corridor_scan, orbit, survey};
 use mission_planner::{
@@ -88,6 +89,9 @@ pub struct SurveyArgs {
     /// Orbit turns.
     #[arg(long, default_value_t = 1.0, value_parser = checked::positive)]
     pub turns: f64,
+    /// Flight speed the plan commands (DO_CHANGE_SPEED after the take-off), m/s.
+    #[arg(long, default_value_t = PX4_MPC_XY_CRUISE_MPS, value_parser = checked::positive)]
+    pub speed_mps: f64,
     /// Output plan (.plan, .waypoints, .kml, .geojson).
     #[arg(long)]
     pub out: PathBuf,
@@ -150,9 +154,12 @@ pub fn run(a: SurveyArgs) -> Result<ExitCode> {
             position: home,
             alt_amsl_m: home_alt_amsl_m,
         }),
+        cruise_speed_mps: a.speed_mps,
+        hover_speed_mps: a.speed_mps,
         ..Mission::default()
     };
     mission.items.push(MissionItem::takeoff(home, takeoff_alt));
+    mission.items.push(MissionItem::change_speed(a.speed_mps));
     match complex {
         // Written to .plan as a ComplexItem QGroundControl can edit again.
         Some((kind, params)) => mission.push_complex(kind, params, items),

@@ -118,13 +118,21 @@ fn patrol_writes_one_plan_per_sortie_and_geojson() {
         serde_json::from_str(&std::fs::read_to_string(out.path().join("sortie-01.plan")).unwrap())
             .unwrap();
     assert_eq!(doc["mission"]["vehicleType"], 2);
-    let wp = first.mission.items[1].altitude().unwrap();
+    // The planned speed is commanded right after the take-off, as QGroundControl's
+    // mission "flight speed" writes it: PX4 would otherwise fly MPC_XY_CRUISE (5 m/s).
+    let speed = &doc["mission"]["items"][1];
+    assert_eq!(speed["command"], 178);
+    assert_eq!(speed["frame"], 2);
+    assert_eq!(speed["params"][0], 1.0);
+    assert_eq!(speed["params"][1], 15.0);
+    assert_eq!(speed["params"][2], -1.0);
+    let wp = first.mission.items[2].altitude().unwrap();
     assert_eq!(wp.reference, mission_planner::AltitudeReference::Amsl);
     // 120 m above the DEM's terrain at the waypoint.
     let globe = geo_intel::elevation::Dem::open(&dem).unwrap();
     let ground = mission_planner::ElevationModel::elevation_m(
         &globe,
-        first.mission.items[1].position().unwrap(),
+        first.mission.items[2].position().unwrap(),
     )
     .unwrap();
     assert!(
@@ -311,7 +319,10 @@ fn survey_orbit_and_corridor() {
     // Written as a QGroundControl survey it can edit again.
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(doc["mission"]["items"][1]["complexItemType"], "survey");
+    // Take-off, the flight speed (the default, PX4's MPC_XY_CRUISE), then the survey.
+    assert_eq!(doc["mission"]["items"][1]["command"], 178);
+    assert_eq!(doc["mission"]["items"][1]["params"][1], 5.0);
+    assert_eq!(doc["mission"]["items"][2]["complexItemType"], "survey");
     assert_eq!(survey.mission.complex_items[0].kind, "survey");
     let o = run(&[
         "survey",
@@ -333,6 +344,8 @@ fn survey_orbit_and_corridor() {
         "100",
         "--dem",
         s(&data_dir().join("03_dem/globe_g10g_niger_30arcsec.tif")),
+        "--speed-mps",
+        "9",
         "--out",
         s(&out),
     ]);
@@ -350,8 +363,10 @@ fn survey_orbit_and_corridor() {
     );
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(doc["mission"]["items"][1]["command"], 178);
+    assert_eq!(doc["mission"]["items"][1]["params"][1], 9.0);
     assert_eq!(
-        doc["mission"]["items"][1]["complexItemType"],
+        doc["mission"]["items"][2]["complexItemType"],
         "CorridorScan"
     );
 }

@@ -241,6 +241,19 @@ impl MissionItem {
     }
 
     /// A non-positional command in `MAV_FRAME_MISSION`.
+    /// A ground-speed change to `speed_mps` as QGroundControl's mission "flight speed"
+    /// writes it (DO_CHANGE_SPEED: speed type 1, ground speed; throttle -1, unchanged).
+    /// A vehicle flies mission legs at its own cruise speed (PX4: `MPC_XY_CRUISE`)
+    /// until one of these.
+    pub fn change_speed(speed_mps: f64) -> Self {
+        Self::command(MissionCommand::ChangeSpeed {
+            speed_type: 1.0,
+            speed_mps,
+            throttle_pct: -1.0,
+        })
+    }
+
+    /// A command item without a position (MAV_FRAME_MISSION).
     pub fn command(command: MissionCommand) -> Self {
         MissionItem {
             command,

@@ -273,12 +273,17 @@ fn build_sortie(
             alt_amsl_m: ground_base,
         }),
         cruise_speed_mps: req.vehicle.cruise_speed_mps,
+        hover_speed_mps: req.vehicle.cruise_speed_mps,
         ..Mission::default()
     };
     if let Some((first, rest)) = profile.split_first() {
         mission
             .items
             .push(MissionItem::takeoff(first.0, alt(first.1)));
+        // The vehicle flies at its own cruise speed (PX4: MPC_XY_CRUISE) unless told.
+        mission
+            .items
+            .push(MissionItem::change_speed(req.vehicle.cruise_speed_mps));
         for (p, amsl) in rest {
             mission.items.push(MissionItem::waypoint(*p, alt(*amsl)));
         }
