@@ -1,12 +1,23 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests, of this crate and of `mission-planner-cli`
+//! (which includes this file with `#[path]`, so paths are found from the workspace
+//! root, not from the including crate).
+#![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use mission_planner::{Mission, MissionItem, Plan};
 
+/// The workspace root: the nearest folder above the including crate with a `Cargo.lock`.
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|d| d.join("Cargo.lock").is_file())
+        .expect("no Cargo.lock above the crate: not inside the workspace")
+}
+
 /// The shared real-data folder (`../shared/data` beside the repository).
 pub fn data_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"));
+    let dir = repo_root().join("../shared/data");
     assert!(
         dir.join("04_missions").is_dir(),
         "test data missing: expected the shared data set at {} (clone it beside the repository as shared/data)",
@@ -53,7 +64,7 @@ pub fn same_plan(a: &Plan, b: &Plan) -> bool {
 
 /// A file of the repository's own Niger demo data set (`assets/niger`).
 pub fn niger_asset(name: &str) -> PathBuf {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/niger")).join(name);
+    let p = repo_root().join("assets/niger").join(name);
     assert!(p.is_file(), "asset missing: {}", p.display());
     p
 }

@@ -1,5 +1,6 @@
 //! The `mission-planner` binary: the command forms other tools depend on.
 
+#[path = "../../tests/util.rs"]
 mod util;
 
 mod conventions;
