@@ -1,11 +1,23 @@
 //! Helpers: the shared real data, independent tools (gdal-bin, pyproj), temp files.
+//!
+//! `geo-intel-cli`'s tests include this file with `#[path]`, so paths are found from
+//! the workspace root, not from the including crate.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The workspace root: the nearest folder above the including crate with a `Cargo.lock`.
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|d| d.join("Cargo.lock").is_file())
+        .expect("no Cargo.lock above the crate: not inside the workspace")
+}
+
 /// `../shared/data` beside the repository (CI clones it there).
 pub fn data(rel: &str) -> PathBuf {
-    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"));
+    let root = repo_root().join("../shared/data");
     assert!(
         root.join("MANIFEST.md").exists(),
         "test data missing: expected the shared data set at {} (clone it beside the repository as shared/data)",
@@ -18,7 +30,7 @@ pub fn data(rel: &str) -> PathBuf {
 
 /// A file of the demo data set in `assets/niger`.
 pub fn asset(rel: &str) -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/niger")).join(rel)
+    repo_root().join("assets/niger").join(rel)
 }
 
 /// Runs an external tool and returns its stdout; panics with install advice if absent.
