@@ -14,6 +14,11 @@ pub const MAX_VEHICLES: usize = 256;
 /// the fleet is full (the one lost longest goes first); before that it stays listed.
 pub const VEHICLE_FORGET_AFTER: Duration = Duration::from_secs(60);
 
+/// Headers of frames received but not decoded (another dialect's) held for the next
+/// decoded frame of a link; beyond that they are let go and link quality counts them
+/// lost, so a flood of frames that never decode cannot grow memory without bound.
+pub const MAX_UNDECODED_HELD: usize = 1024;
+
 /// Interval of the GCS HEARTBEAT sent on every link (MAVLink heartbeat protocol: 1 Hz).
 pub const GCS_HEARTBEAT_INTERVAL: Duration = Duration::from_secs(1);
 

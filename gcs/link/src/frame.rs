@@ -41,6 +41,14 @@ impl FrameHeader {
     }
 }
 
+/// Holds `header` in `held` for the next decoded frame, unless `held` already holds
+/// [`MAX_UNDECODED_HELD`](crate::constants::MAX_UNDECODED_HELD) headers.
+pub fn hold_undecoded(held: &mut Vec<FrameHeader>, header: FrameHeader) {
+    if held.len() < crate::constants::MAX_UNDECODED_HELD {
+        held.push(header);
+    }
+}
+
 /// Decodes every CRC-valid frame (MAVLink 1 or 2) in `bytes`, e.g. one UDP datagram.
 ///
 /// Frames of messages outside the `common` dialect, bad CRCs and garbage are skipped;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use mavlink::consts::MAX_FRAME_SIZE;
 
 use super::{TIMESTAMP_LEN, TlogError};
-use crate::frame::{Frame, FrameHeader, Parsed, decode_raw, parse};
+use crate::frame::{Frame, FrameHeader, Parsed, decode_raw, hold_undecoded, parse};
 
 /// The longest record: a timestamp and the largest (signed MAVLink 2) frame.
 const MAX_RECORD: usize = TIMESTAMP_LEN + MAX_FRAME_SIZE;
@@ -206,13 +206,17 @@ impl<R: Read> Iterator for TlogReader<R> {
                 Record::Other(len, header) if self.in_sync => {
                     self.pos += len;
                     self.stats.other_dialect_frames += 1;
-                    self.undecoded.extend(header);
+                    if let Some(h) = header {
+                        hold_undecoded(&mut self.undecoded, h);
+                    }
                 }
                 Record::Undecodable(len, header) => {
                     self.pos += len;
                     self.in_sync = true;
                     self.stats.undecodable_frames += 1;
-                    self.undecoded.extend(header);
+                    if let Some(h) = header {
+                        hold_undecoded(&mut self.undecoded, h);
+                    }
                 }
                 Record::Truncated if self.in_sync => {
                     // Only at the end of the data: `fill` made a longest record available.
@@ -385,6 +389,25 @@ mod tests {
         assert_eq!(entries.len(), 2);
         assert_eq!(stats.other_dialect_frames, 1);
         assert_eq!(stats.corrupt_bytes, 0);
+    }
+
+    #[test]
+    fn a_flood_of_other_dialect_frames_holds_a_bounded_number_of_headers() {
+        use crate::constants::MAX_UNDECODED_HELD;
+        let mut other = encode_v2(
+            1,
+            1,
+            0,
+            &MavMessage::SYSTEM_TIME(SYSTEM_TIME_DATA::default()),
+        );
+        other[7..10].copy_from_slice(&178u32.to_le_bytes()[..3]);
+        let flood = MAX_UNDECODED_HELD + 500;
+        let mut records: Vec<_> = (0..flood).map(|i| (i as u64, other.clone())).collect();
+        records.push((flood as u64, encode_v2(1, 1, 1, &attitude(1))));
+        let (entries, stats) = read_all(&log(&records));
+        assert_eq!(stats.other_dialect_frames, flood as u64);
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].undecoded.len(), MAX_UNDECODED_HELD);
     }
 
     #[test]

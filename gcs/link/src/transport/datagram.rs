@@ -9,7 +9,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use super::{KeepRaw, LinkId, Outgoing, PeerLearning, Received};
-use crate::frame::decode_datagram;
+use crate::frame::{decode_datagram, hold_undecoded};
 
 /// Largest UDP payload we read; MAVLink datagrams are far smaller.
 const MAX_DATAGRAM: usize = 65_536;
@@ -143,7 +143,7 @@ async fn run(
                             undecoded: pending.take(),
                         });
                     },
-                    |header| pending.borrow_mut().push(header),
+                    |header| hold_undecoded(&mut pending.borrow_mut(), header),
                 );
                 undecoded = pending.into_inner();
                 for r in frames {

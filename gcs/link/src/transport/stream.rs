@@ -9,6 +9,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use super::{KeepRaw, LinkId, OUTGOING_QUEUE, Outgoing, PeerLearning, Received};
+use crate::frame::hold_undecoded;
 use crate::frame_stream::{Item, StreamDecoder};
 
 /// Wait between reconnect attempts of a `tcpout` link.
@@ -57,7 +58,7 @@ async fn pump<S: AsyncRead + AsyncWrite + Unpin>(
                     let (frame, raw) = match item {
                         Item::Frame(frame, raw) => (*frame, raw),
                         Item::Undecoded(header) => {
-                            undecoded.push(header);
+                            hold_undecoded(&mut undecoded, header);
                             continue;
                         }
                     };
