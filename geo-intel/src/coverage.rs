@@ -97,6 +97,14 @@ fn in_window(
     last >= since && first <= now
 }
 
+/// `hours` before `now`, or the earliest time chrono can hold when that is further
+/// back (a window of any length never panics: `DateTime - TimeDelta` does on overflow).
+fn window_start(now: DateTime<Utc>, hours: f64) -> DateTime<Utc> {
+    Duration::try_milliseconds((hours * 3_600_000.0) as i64)
+        .and_then(|d| now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 /// Distance in metres from `p` to segment `a`-`b`, in the tangent plane at `p`.
 pub fn distance_to_segment_m(p: LatLon, a: LatLon, b: LatLon) -> f64 {
     let k = p.lat_deg.to_radians().cos();
@@ -139,9 +147,7 @@ pub fn coverage(
         });
     }
     let now = params.now.unwrap_or_else(Utc::now);
-    let since = params
-        .since_hours
-        .map(|h| now - Duration::milliseconds((h * 3_600_000.0) as i64));
+    let since = params.since_hours.map(|h| window_start(now, h));
     let (mut used, mut excluded) = (0, 0);
     let mut segs: Vec<Seg> = Vec::new();
     for t in tracks {
@@ -329,6 +335,15 @@ mod tests {
         let d = LatLon::new(0.02, 0.0);
         assert!((distance_to_segment_m(p, c, d) - 1113.2).abs() < 0.1);
         assert_eq!(distance_to_segment_m(p, p, p), 0.0);
+    }
+
+    #[test]
+    fn a_window_beyond_the_calendar_starts_at_its_beginning() {
+        let now = Utc::now();
+        assert_eq!(window_start(now, 24.0), now - Duration::hours(24));
+        for hours in [1e12, 1e300, f64::INFINITY] {
+            assert_eq!(window_start(now, hours), DateTime::<Utc>::MIN_UTC);
+        }
     }
 
     #[test]
