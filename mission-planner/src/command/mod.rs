@@ -240,7 +240,6 @@ impl MissionItem {
         )
     }
 
-    /// A non-positional command in `MAV_FRAME_MISSION`.
     /// A ground-speed change to `speed_mps` as QGroundControl's mission "flight speed"
     /// writes it (DO_CHANGE_SPEED: speed type 1, ground speed; throttle -1, unchanged).
     /// A vehicle flies mission legs at its own cruise speed (PX4: `MPC_XY_CRUISE`)
