@@ -11,8 +11,6 @@
 pub mod alerts;
 pub mod camera;
 pub mod drape;
-/// The fleet and telemetry rows moved to `gcs-operator` (the CLI shows them too).
-pub use gcs_operator::fleet_rows;
 pub mod frame;
 pub mod heatmap;
 pub mod pick;

@@ -1,12 +1,12 @@
 //! The fleet panel: every drone with link state, mode, battery and mission progress.
 //!
 //! Exists so the operator sees the whole fleet at once and picks the drone to command;
-//! the rows' text (with units) comes from gcs-scene's tested `fleet_rows`.
+//! the rows' text (with units) comes from gcs-operator's tested `fleet_rows`.
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::egui;
-use gcs_scene::fleet_rows::{FleetRow, LinkStatus};
+use gcs_operator::fleet_rows::{FleetRow, LinkStatus};
 
 use crate::link::Fleet;
 use crate::panels::shared::Shared;

@@ -1,12 +1,12 @@
 //! The telemetry panel of the selected drone.
 //!
 //! Exists so the operator reads every figure of one drone with its unit; the lines come
-//! from gcs-scene's tested `telemetry_lines`.
+//! from gcs-operator's tested `telemetry_lines`.
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::egui;
-use gcs_scene::fleet_rows::telemetry_lines;
+use gcs_operator::fleet_rows::telemetry_lines;
 
 use crate::link::Fleet;
 use crate::panels::shared::Shared;
