@@ -136,12 +136,27 @@ pub fn parse(bytes: &[u8]) -> Parsed {
 /// in order, so that link quality counts every frame received.
 pub fn decode_datagram(
     bytes: &[u8],
+    out: impl FnMut(Frame, &MAVLinkMessageRaw),
+    undecoded: impl FnMut(FrameHeader),
+) {
+    // The start of a datagram is a frame boundary; a partial frame at its end is lost.
+    scan(bytes, &mut true, out, undecoded);
+}
+
+/// The framing rules of datagrams and byte streams: walks `bytes` frame by frame,
+/// giving each decoded frame to `out` and the header of each whole frame not decoded
+/// to `undecoded`, in order. `in_sync` says whether `bytes` starts at a frame boundary
+/// and is left saying whether the end is one: a frame of another dialect (whose CRC
+/// cannot be checked) is only taken at a boundary; after a corrupt byte only a frame
+/// whose CRC holds resynchronises. Returns the bytes consumed: all but a trailing
+/// partial frame.
+pub fn scan(
+    bytes: &[u8],
+    in_sync: &mut bool,
     mut out: impl FnMut(Frame, &MAVLinkMessageRaw),
     mut undecoded: impl FnMut(FrameHeader),
-) {
+) -> usize {
     let mut pos = 0;
-    // The start of a datagram is a frame boundary.
-    let mut in_sync = true;
     while pos < bytes.len() {
         match parse(&bytes[pos..]) {
             Parsed::Valid(raw, len) => {
@@ -151,21 +166,23 @@ pub fn decode_datagram(
                     (None, None) => {}
                 }
                 pos += len;
-                in_sync = true;
+                *in_sync = true;
             }
-            Parsed::Other(len, header) if in_sync => {
+            Parsed::Other(len, header) if *in_sync => {
                 if let Some(h) = header {
                     undecoded(h);
                 }
                 pos += len;
             }
-            Parsed::Truncated => return,
+            // The rest of this frame has not arrived (or never will, in a datagram).
+            Parsed::Truncated => break,
             Parsed::Other(..) | Parsed::Corrupt => {
                 pos += 1;
-                in_sync = false;
+                *in_sync = false;
             }
         }
     }
+    pos
 }
 
 /// Decodes one raw frame already validated by the reader.

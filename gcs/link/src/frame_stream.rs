@@ -10,16 +10,7 @@
 
 use mavlink::MAVLinkMessageRaw;
 
-use crate::frame::{Frame, FrameHeader, Parsed, decode_raw, parse};
-
-/// What [`StreamDecoder::push`] found in the bytes given so far, in order.
-pub enum Item {
-    /// A decoded `common` frame and its raw form.
-    Frame(Box<Frame>, Box<MAVLinkMessageRaw>),
-    /// A whole frame that was not decoded (another dialect, or fields that do not
-    /// decode): only its header.
-    Undecoded(FrameHeader),
-}
+use crate::frame::{Frame, FrameHeader, scan};
 
 /// Splits a byte stream into frames; holds at most one partial frame between pushes.
 #[derive(Debug)]
@@ -39,36 +30,18 @@ impl Default for StreamDecoder {
 }
 
 impl StreamDecoder {
-    /// Appends `bytes` and returns every whole frame they complete, in order.
-    pub fn push(&mut self, bytes: &[u8]) -> Vec<Item> {
+    /// Appends `bytes` and gives every whole frame they complete, in order: each decoded
+    /// frame to `out`, the header of each frame not decoded (another dialect, or fields
+    /// that do not decode) to `undecoded`.
+    pub fn push(
+        &mut self,
+        bytes: &[u8],
+        out: impl FnMut(Frame, &MAVLinkMessageRaw),
+        undecoded: impl FnMut(FrameHeader),
+    ) {
         self.buf.extend_from_slice(bytes);
-        let mut out = Vec::new();
-        let mut pos = 0;
-        while pos < self.buf.len() {
-            match parse(&self.buf[pos..]) {
-                Parsed::Valid(raw, len) => {
-                    match (decode_raw(&raw), FrameHeader::of(&raw)) {
-                        (Some(frame), _) => out.push(Item::Frame(Box::new(frame), Box::new(raw))),
-                        (None, Some(header)) => out.push(Item::Undecoded(header)),
-                        (None, None) => {}
-                    }
-                    pos += len;
-                    self.in_sync = true;
-                }
-                Parsed::Other(len, header) if self.in_sync => {
-                    out.extend(header.map(Item::Undecoded));
-                    pos += len;
-                }
-                // The rest of this frame has not arrived yet.
-                Parsed::Truncated => break,
-                Parsed::Other(..) | Parsed::Corrupt => {
-                    pos += 1;
-                    self.in_sync = false;
-                }
-            }
-        }
-        self.buf.drain(..pos);
-        out
+        let used = scan(&self.buf, &mut self.in_sync, out, undecoded);
+        self.buf.drain(..used);
     }
 
     /// Bytes held waiting for the rest of a frame.
@@ -83,6 +56,23 @@ mod tests {
 
     use super::*;
     use crate::frame::encode_v2;
+
+    /// What [`StreamDecoder::push`] gave, in order.
+    #[allow(clippy::large_enum_variant)]
+    enum Item {
+        Frame(Frame),
+        Undecoded(FrameHeader),
+    }
+
+    fn push(d: &mut StreamDecoder, bytes: &[u8]) -> Vec<Item> {
+        let items = std::cell::RefCell::new(Vec::new());
+        d.push(
+            bytes,
+            |f, _| items.borrow_mut().push(Item::Frame(f)),
+            |h| items.borrow_mut().push(Item::Undecoded(h)),
+        );
+        items.into_inner()
+    }
 
     fn heartbeat(seq: u8) -> Vec<u8> {
         encode_v2(1, 1, seq, &MavMessage::HEARTBEAT(HEARTBEAT_DATA::default()))
@@ -102,7 +92,7 @@ mod tests {
         items
             .iter()
             .map(|i| match i {
-                Item::Frame(f, _) => (true, f.sequence),
+                Item::Frame(f) => (true, f.sequence),
                 Item::Undecoded(h) => (false, h.sequence),
             })
             .collect()
@@ -116,7 +106,7 @@ mod tests {
             let mut d = StreamDecoder::default();
             let mut items = Vec::new();
             for c in stream.chunks(chunk) {
-                items.extend(d.push(c));
+                items.extend(push(&mut d, c));
             }
             assert_eq!(kinds(&items), expected, "chunks of {chunk}");
             assert_eq!(d.pending(), 0);
@@ -129,7 +119,7 @@ mod tests {
         // a heartbeat: the noise and the stray frame are skipped, the heartbeat kept.
         let stream: Vec<u8> = [vec![0x55, 0xFD, 0x03, 0x99], ahrs2(5), heartbeat(6)].concat();
         let mut d = StreamDecoder::default();
-        let items = d.push(&stream);
+        let items = push(&mut d, &stream);
         assert_eq!(kinds(&items), vec![(true, 6)]);
     }
 
@@ -137,11 +127,11 @@ mod tests {
     fn a_partial_frame_waits_and_garbage_does_not_grow_the_buffer() {
         let mut d = StreamDecoder::default();
         let hb = heartbeat(9);
-        assert!(d.push(&hb[..5]).is_empty());
+        assert!(push(&mut d, &hb[..5]).is_empty());
         assert_eq!(d.pending(), 5);
-        assert_eq!(kinds(&d.push(&hb[5..])), vec![(true, 9)]);
+        assert_eq!(kinds(&push(&mut d, &hb[5..])), vec![(true, 9)]);
         for _ in 0..1000 {
-            d.push(&[0x42; 97]);
+            push(&mut d, &[0x42; 97]);
         }
         assert!(
             d.pending() <= mavlink::consts::MAX_FRAME_SIZE,

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use super::{KeepRaw, LinkId, OUTGOING_QUEUE, Outgoing, PeerLearning, Received};
 use crate::frame::hold_undecoded;
-use crate::frame_stream::{Item, StreamDecoder};
+use crate::frame_stream::StreamDecoder;
 
 /// Wait between reconnect attempts of a `tcpout` link.
 const TCP_RECONNECT_INTERVAL: Duration = Duration::from_secs(1);
@@ -54,18 +54,21 @@ async fn pump<S: AsyncRead + AsyncWrite + Unpin>(
                         return End::StreamClosed;
                     }
                 };
-                for item in decoder.push(&chunk[..n]) {
-                    let (frame, raw) = match item {
-                        Item::Frame(frame, raw) => (*frame, raw),
-                        Item::Undecoded(header) => {
-                            hold_undecoded(&mut undecoded, header);
-                            continue;
-                        }
-                    };
-                    on_frame(frame.sysid);
-                    let raw = keep_raw.bytes(&raw);
-                    let undecoded = std::mem::take(&mut undecoded);
-                    let r = Received { link: id, at: Instant::now(), frame, raw, from, undecoded };
+                let at = Instant::now();
+                let mut frames = Vec::new();
+                let held = std::cell::RefCell::new(std::mem::take(&mut undecoded));
+                decoder.push(
+                    &chunk[..n],
+                    |frame, raw| {
+                        on_frame(frame.sysid);
+                        let raw = keep_raw.bytes(raw);
+                        let undecoded = held.take();
+                        frames.push(Received { link: id, at, frame, raw, from, undecoded });
+                    },
+                    |header| hold_undecoded(&mut held.borrow_mut(), header),
+                );
+                undecoded = held.into_inner();
+                for r in frames {
                     if inbound.send(r).await.is_err() {
                         return End::Shutdown;
                     }
