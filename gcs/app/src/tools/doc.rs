@@ -9,6 +9,7 @@ use bevy::tasks::Task;
 use gcs_link::LatLon;
 use mission_planner::flight::FlownPoint;
 use mission_planner::generate::patrol::PatrolPlan;
+use mission_planner::geodesy::Polyline;
 use mission_planner::validate::Report;
 use mission_planner::{Altitude, AltitudeReference, MissionItem, Plan};
 
@@ -74,8 +75,8 @@ pub struct PlanDoc {
     pub patrol: PatrolSettings,
     /// The generated patrol.
     pub patrol_plan: Option<Arc<PatrolPlan>>,
-    /// The border polyline, once read.
-    pub border: Option<Arc<Vec<LatLon>>>,
+    /// The border polyline, once read (with its length along, for the panel).
+    pub border: Option<Arc<Polyline>>,
     pub(super) revision: u64,
     pub(super) validated: u64,
     pub(super) validation: Option<Task<(u64, Vec<FlownPoint>, Report)>>,

@@ -60,6 +60,7 @@ mod tests {
         app.update();
         let doc = app.world().resource::<PlanDoc>();
         let border = doc.border.as_deref().expect("border read");
+        let border = border.points();
         assert!(border.len() > 1000, "{}", border.len());
         let p = &doc.patrol;
         assert!(p.from_km < 4303.0 && 4303.0 < p.to_km, "{p:?}");

@@ -9,6 +9,7 @@ use bevy::tasks::{AsyncComputeTaskPool, block_on, futures_lite::future};
 use geo_intel::elevation::Dem;
 use mission_planner::flight::{FlightSettings, flight_path};
 use mission_planner::generate::patrol::plan_patrol;
+use mission_planner::geodesy::Polyline;
 use mission_planner::validate::{ValidationSettings, validate};
 use mission_planner::{ElevationModel, FlatTerrain};
 
@@ -43,7 +44,7 @@ pub(super) fn read_border(mut doc: ResMut<PlanDoc>, catalog: Option<Res<MapCatal
         Ok(b) => {
             let base = BASES[doc.patrol.base.min(BASES.len() - 1)].position;
             (doc.patrol.from_km, doc.patrol.to_km) = stretch_near(&b, base, DEFAULT_STRETCH_KM);
-            doc.border = Some(Arc::new(b));
+            doc.border = Some(Arc::new(Polyline::new(b)));
         }
         Err(e) => doc.message = Some((true, format!("{}: {e}", path.display()))),
     }
@@ -119,7 +120,7 @@ pub fn start_patrol(doc: &mut PlanDoc, terrain: &TerrainData) {
     if doc.generation.is_some() {
         return;
     }
-    let req = patrol_request(&doc.patrol, &border);
+    let req = patrol_request(&doc.patrol, border.points());
     let progress = Arc::new(AtomicU32::new(0));
     let (dem, prog) = (dem(terrain), Arc::clone(&progress));
     let task = AsyncComputeTaskPool::get().spawn(async move {

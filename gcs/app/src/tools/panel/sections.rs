@@ -95,10 +95,7 @@ fn generate_survey(doc: &mut PlanDoc) {
 /// Border patrol settings and generation.
 pub fn patrol(ui: &mut egui::Ui, doc: &mut PlanDoc, terrain: &TerrainData) {
     ui.strong("Border patrol");
-    let border_km = doc
-        .border
-        .as_deref()
-        .map(|b| mission_planner::geodesy::Polyline::new(b.clone()).length_m() / 1000.0);
+    let border_km = doc.border.as_deref().map(|b| b.length_m() / 1000.0);
     match border_km {
         None => {
             ui.label("no border line in the catalog");
