@@ -283,12 +283,8 @@ mod tests {
     use chrono::{DateTime, Utc};
     use gcs_link::{LatLon, VehicleId};
 
-    /// The demo's recorded patrol tracks against the border: a report with observed
-    /// stretches and gaps, drawn as one gizmo.
-    #[test]
-    fn recorded_tracks_cover_part_of_the_border() {
-        let mut app = crate::test_support::demo_app();
-        app.init_resource::<FleetTracks>().add_plugins(plugin);
+    /// Runs `app` until no layer is loading any more (at most about ten seconds).
+    fn wait_for_layers(app: &mut App) {
         for _ in 0..1000 {
             app.update();
             let l = app.world().resource::<MapLayers>();
@@ -297,6 +293,15 @@ mod tests {
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
+    }
+
+    /// The demo's recorded patrol tracks against the border: a report with observed
+    /// stretches and gaps, drawn as one gizmo.
+    #[test]
+    fn recorded_tracks_cover_part_of_the_border() {
+        let mut app = crate::test_support::demo_app();
+        app.init_resource::<FleetTracks>().add_plugins(plugin);
+        wait_for_layers(&mut app);
         // A window long enough to take in every recorded track.
         app.world_mut()
             .resource_scope(|world, mut cov: Mut<Coverage>| {
@@ -328,14 +333,7 @@ mod tests {
     fn the_fleet_record_feeds_coverage_beyond_the_drawn_trail() {
         let mut app = crate::test_support::demo_app();
         app.init_resource::<FleetTracks>().add_plugins(plugin);
-        for _ in 0..1000 {
-            app.update();
-            let l = app.world().resource::<MapLayers>();
-            if l.layers.iter().all(|l| l.status != LayerStatus::Loading) {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        wait_for_layers(&mut app);
         let gpx = crate::cli::default_catalog().with_file_name("SYNTHETIC_patrol_tracks_niger.gpx");
         let flown = read_tracks(&gpx).unwrap().remove(0);
         let start: DateTime<Utc> = Utc::now() - chrono::Duration::hours(2);
