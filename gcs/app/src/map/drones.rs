@@ -407,25 +407,8 @@ mod tests {
 
     #[test]
     fn one_entity_per_positioned_vehicle_following_the_fleet() {
-        let (far, link) = fake::link();
-        let mut app = App::new();
-        app.add_plugins((
-            MinimalPlugins,
-            AssetPlugin::default(),
-            TransformPlugin,
-            link,
-        ))
-        .add_plugins(crate::map::vertex_colour::plugin)
-        .init_asset::<Mesh>()
-        .insert_resource(MapFrame::new(LatLon::new(17.0, 8.0), 1.0))
-        .init_resource::<Selection>()
-        .init_resource::<Trails>()
-        .add_systems(Startup, make_assets)
-        .add_systems(Update, (sync_drones, record_trails))
-        .add_systems(
-            PostUpdate,
-            build_fleet_mesh.after(TransformSystems::Propagate),
-        );
+        let (far, mut app) = fleet_app();
+        app.add_systems(Update, (sync_drones, record_trails));
         let mut snap = FleetSnapshot::default();
         for sysid in 1..=3 {
             let id = VehicleId { sysid, compid: 1 };
@@ -505,17 +488,9 @@ mod tests {
         assert_eq!(merged(&app).0.len(), merged(&app).1, "the one left");
     }
 
-    /// The fleet's merged mesh, once made.
-    fn fleet_mesh(app: &App) -> Option<&Mesh> {
-        let f = app.world().resource::<FleetMesh>();
-        app.world().resource::<Assets<Mesh>>().get(f.mesh.as_ref()?)
-    }
-
-    /// Bevy's mesh allocator skips a mesh without vertices yet copies its data, logging
-    /// "Use-after-free ... unallocated key" twice: the fleet mesh exists only once a
-    /// drone is drawn, and is never empty.
-    #[test]
-    fn no_empty_mesh_reaches_the_renderer() {
+    /// A headless app with a fake link, the map frame and the fleet mesh (built after
+    /// transforms propagate); each test adds the drone systems it exercises.
+    fn fleet_app() -> (fake::FakeLink, App) {
         let (far, link) = fake::link();
         let mut app = App::new();
         app.add_plugins((
@@ -530,11 +505,26 @@ mod tests {
         .init_resource::<Selection>()
         .init_resource::<Trails>()
         .add_systems(Startup, make_assets)
-        .add_systems(Update, sync_drones)
         .add_systems(
             PostUpdate,
             build_fleet_mesh.after(TransformSystems::Propagate),
         );
+        (far, app)
+    }
+
+    /// The fleet's merged mesh, once made.
+    fn fleet_mesh(app: &App) -> Option<&Mesh> {
+        let f = app.world().resource::<FleetMesh>();
+        app.world().resource::<Assets<Mesh>>().get(f.mesh.as_ref()?)
+    }
+
+    /// Bevy's mesh allocator skips a mesh without vertices yet copies its data, logging
+    /// "Use-after-free ... unallocated key" twice: the fleet mesh exists only once a
+    /// drone is drawn, and is never empty.
+    #[test]
+    fn no_empty_mesh_reaches_the_renderer() {
+        let (far, mut app) = fleet_app();
+        app.add_systems(Update, sync_drones);
         let no_empty = |app: &App| {
             app.world()
                 .resource::<Assets<Mesh>>()
