@@ -2,37 +2,18 @@
 //! succeeded, 1 when it failed (a refusal, a timeout, a lost link), 2 on bad input (bad
 //! arguments, as clap reports them, or an unreadable or invalid input file).
 
-use std::fmt;
 use std::process::ExitCode;
 
-pub use vigil_exit::{BAD_INPUT, FAILURE};
+pub use vigil_exit::BadInput;
 
-/// Marks an error as the user's input being wrong (exit status 2), not the operation
-/// failing; the message names the argument or file.
-#[derive(Debug)]
-pub struct BadInput(pub anyhow::Error);
-
-impl fmt::Display for BadInput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Alternate form: the whole chain, without repeating a cause already quoted.
-        f.write_str(&chain(&self.0))
-    }
-}
-
-impl std::error::Error for BadInput {}
-
-/// Wraps `e` as bad input.
+/// Wraps `e` as bad input (vigil-exit's marker: exit status 2).
 pub fn bad_input(e: impl Into<anyhow::Error>) -> anyhow::Error {
-    anyhow::Error::new(BadInput(e.into()))
+    anyhow::Error::new(BadInput(e.into().into()))
 }
 
 /// The exit status for `e`.
 pub fn code(e: &anyhow::Error) -> u8 {
-    if e.chain().any(|c| c.is::<BadInput>()) {
-        BAD_INPUT
-    } else {
-        FAILURE
-    }
+    vigil_exit::exit_code(e.as_ref())
 }
 
 /// `e` and its causes, each said once (the convention every binary shares).
@@ -52,6 +33,7 @@ pub fn finish(program: &str, json: bool, result: anyhow::Result<()>) -> ExitCode
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vigil_exit::{BAD_INPUT, FAILURE};
 
     #[test]
     fn bad_input_anywhere_in_the_chain_exits_2() {

@@ -47,6 +47,34 @@ pub fn error_text(e: &(dyn Error + 'static)) -> String {
     text
 }
 
+/// Marks an error as the user's input being wrong (exit status [`BAD_INPUT`]), not the
+/// operation failing; wrap any error in it where the input is at fault (the message
+/// names the argument or file).
+#[derive(Debug)]
+pub struct BadInput(pub Box<dyn Error + Send + Sync + 'static>);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The whole chain, each cause once: this marker adds no words of its own.
+        f.write_str(&error_text(&*self.0))
+    }
+}
+
+impl Error for BadInput {}
+
+/// The exit status for `e`: [`BAD_INPUT`] when a [`BadInput`] stands anywhere in its
+/// chain of causes, else [`FAILURE`].
+pub fn exit_code(e: &(dyn Error + 'static)) -> u8 {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if c.is::<BadInput>() {
+            return BAD_INPUT;
+        }
+        cause = c.source();
+    }
+    FAILURE
+}
+
 /// The JSON object a failure prints on standard output with `--json`.
 pub fn error_json(text: &str, code: u8) -> serde_json::Value {
     serde_json::json!({"error": text, "exit_code": code})
@@ -87,6 +115,33 @@ mod tests {
         assert_eq!(error_text(&quoted), "x.tlog: No such file");
         let plain = Wrapped("reading x.tlog".into(), io());
         assert_eq!(error_text(&plain), "reading x.tlog: No such file");
+    }
+
+    #[test]
+    fn bad_input_anywhere_in_the_chain_exits_2() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let bad = BadInput(Box::new(io));
+        assert_eq!(exit_code(&bad), BAD_INPUT);
+        assert_eq!(bad.to_string(), "No such file");
+        struct Outer(BadInput);
+        impl std::fmt::Debug for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("Outer")
+            }
+        }
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("reading plan.plan")
+            }
+        }
+        impl Error for Outer {
+            fn source(&self) -> Option<&(dyn Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        assert_eq!(exit_code(&Outer(bad)), BAD_INPUT);
+        let timeout = std::io::Error::new(std::io::ErrorKind::TimedOut, "timed out");
+        assert_eq!(exit_code(&timeout), FAILURE);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use gcs_link::LinkAddress;
 use gcs_sim::{DataLinkLossAction, Faults, LowBatteryAction, SimConfig};
+use vigil_exit::BadInput;
 use vigil_values::{LatLon, checked};
 
 /// Simulated PX4 multicopters for Vigil and any MAVLink ground station.
@@ -142,20 +143,13 @@ fn check_fleet(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// Marks an error as bad input (exit status 2).
-#[derive(Debug)]
-struct BadInput(anyhow::Error);
-
-impl std::fmt::Display for BadInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:#}", self.0)
-    }
+/// Marks an error as bad input (vigil-exit's marker: exit status 2).
+fn bad(e: anyhow::Error) -> anyhow::Error {
+    anyhow::Error::new(BadInput(e.into()))
 }
 
-impl std::error::Error for BadInput {}
-
 fn config(args: &Args) -> Result<SimConfig> {
-    check_fleet(args).map_err(|e| anyhow::Error::new(BadInput(e)))?;
+    check_fleet(args).map_err(bad)?;
     let mut cfg = SimConfig::new(args.connect.clone());
     cfg.vehicles = SimConfig::fleet(
         usize::from(args.count),
@@ -171,7 +165,6 @@ fn config(args: &Args) -> Result<SimConfig> {
         duplicate_pct: args.dup_pct,
         cut: false,
     };
-    let bad = |e: anyhow::Error| anyhow::Error::new(BadInput(e));
     cfg.params.nav_dll_act = match args.nav_dll_act.as_str() {
         "disabled" | "0" => DataLinkLossAction::Disabled,
         "hold" | "1" => DataLinkLossAction::Hold,
@@ -214,15 +207,12 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     match run(&args).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let bad_input = e.chain().any(|c| c.is::<BadInput>());
-            let code = if bad_input {
-                vigil_exit::BAD_INPUT
-            } else {
-                vigil_exit::FAILURE
-            };
-            vigil_exit::fail("gcs-sim", false, &vigil_exit::error_text(e.as_ref()), code)
-        }
+        Err(e) => vigil_exit::fail(
+            "gcs-sim",
+            false,
+            &vigil_exit::error_text(e.as_ref()),
+            vigil_exit::exit_code(e.as_ref()),
+        ),
     }
 }
 
