@@ -333,7 +333,9 @@ impl VehicleState {
                 };
                 self.system_status = system_status(hb.system_status);
             }
-            MavMessage::GLOBAL_POSITION_INT(p) => {
+            // Hostile or corrupt values never reach the state: an out-of-range position
+            // or a non-finite attitude is dropped, the last good one kept.
+            MavMessage::GLOBAL_POSITION_INT(p) if LatLon::from_deg_e7(p.lat, p.lon).is_valid() => {
                 self.position = Some(Position {
                     lat_lon: LatLon::from_deg_e7(p.lat, p.lon),
                     alt_amsl_m: f64::from(p.alt) / 1000.0,
@@ -349,7 +351,9 @@ impl VehicleState {
                     self.heading_deg = Some(f64::from(p.hdg) / 100.0);
                 }
             }
-            MavMessage::ATTITUDE(a) => {
+            MavMessage::ATTITUDE(a)
+                if a.roll.is_finite() && a.pitch.is_finite() && a.yaw.is_finite() =>
+            {
                 self.attitude = Some(Attitude {
                     roll_deg: f64::from(a.roll).to_degrees(),
                     pitch_deg: f64::from(a.pitch).to_degrees(),
@@ -391,7 +395,9 @@ impl VehicleState {
                     _ => LandedState::Unknown,
                 };
             }
-            MavMessage::HOME_POSITION(h) => {
+            MavMessage::HOME_POSITION(h)
+                if LatLon::from_deg_e7(h.latitude, h.longitude).is_valid() =>
+            {
                 self.home = Some(Position {
                     lat_lon: LatLon::from_deg_e7(h.latitude, h.longitude),
                     alt_amsl_m: f64::from(h.altitude) / 1000.0,
@@ -522,5 +528,47 @@ mod tests {
         v.apply(&pos(u16::MAX));
         v.apply(&hud(40));
         assert_eq!(v.heading_deg, Some(40.0));
+    }
+
+    #[test]
+    fn out_of_range_positions_and_non_finite_attitudes_are_dropped() {
+        use mavlink::dialects::common::{ATTITUDE_DATA, HOME_POSITION_DATA};
+        let mut v = VehicleState::new(VehicleId {
+            sysid: 1,
+            compid: 1,
+        });
+        let at = |lat, lon| {
+            MavMessage::GLOBAL_POSITION_INT(GLOBAL_POSITION_INT_DATA {
+                lat,
+                lon,
+                hdg: u16::MAX,
+                ..Default::default()
+            })
+        };
+        v.apply(&at(169_742_000, 79_865_000));
+        // 214.7° north (i32::MAX degE7): a corrupt or spoofed frame.
+        v.apply(&at(i32::MAX, 79_865_000));
+        assert_eq!(
+            v.position.map(|p| p.lat_lon),
+            Some(LatLon::from_deg_e7(169_742_000, 79_865_000))
+        );
+        v.apply(&MavMessage::HOME_POSITION(HOME_POSITION_DATA {
+            latitude: 169_742_000,
+            longitude: -1_900_000_000,
+            ..Default::default()
+        }));
+        assert_eq!(v.home, None);
+        let attitude = |yaw| {
+            MavMessage::ATTITUDE(ATTITUDE_DATA {
+                yaw,
+                ..Default::default()
+            })
+        };
+        v.apply(&attitude(1.0));
+        for bad in [f32::NAN, f32::INFINITY] {
+            v.apply(&attitude(bad));
+            let yaw = v.attitude.unwrap().yaw_deg;
+            assert!((yaw - 57.29578).abs() < 1e-3, "{bad}: {yaw}");
+        }
     }
 }
