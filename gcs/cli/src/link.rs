@@ -9,14 +9,14 @@ use crate::exit::bad_input;
 /// The link core's configuration from the global options (links, identity, telemetry
 /// log directory, signing key): the same [`LinkConfig`] the app builds.
 pub fn config(cli: &Cli, links: Vec<LinkAddress>) -> Result<LinkConfig> {
-    let mut cfg = LinkConfig::new(links);
-    cfg.gcs_sysid = cli.sysid;
-    cfg.tlog_dir = cli.tlog.clone();
-    if let Some(path) = &cli.signing_key {
-        let key = gcs_link::SigningKey::from_file(path).map_err(bad_input);
-        cfg.signing = Some(key.context("--signing-key")?);
-    }
-    Ok(cfg)
+    LinkConfig::station(
+        links,
+        cli.sysid,
+        cli.tlog.clone(),
+        cli.signing_key.as_deref(),
+    )
+    .map_err(bad_input)
+    .context("--signing-key")
 }
 
 /// Opens the `--connect` links and waits for the vehicle (`--target`, or the first heard).

@@ -55,18 +55,22 @@ impl LinkConfig {
         }
     }
 
-    /// Records every frame in and out to a new `.tlog` in `dir` (one per session), as
-    /// `gcs-cli --tlog DIR` does.
-    pub fn with_tlog_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
-        self.tlog_dir = Some(dir.into());
-        self
-    }
-
-    /// Signs and verifies with `key`, as `gcs-cli --signing-key FILE` does (read the
-    /// file with [`SigningKey::from_file`]).
-    pub fn with_signing(mut self, key: SigningKey) -> Self {
-        self.signing = Some(key);
-        self
+    /// A ground station's config from its operator options, the same in the app and
+    /// gcs-cli: our system id, `--tlog DIR` (record every frame in and out to a new
+    /// `.tlog` there, one per session) and `--signing-key FILE` (sign every frame and
+    /// accept only frames correctly signed with that key).
+    pub fn station(
+        links: Vec<LinkAddress>,
+        gcs_sysid: u8,
+        tlog_dir: Option<std::path::PathBuf>,
+        signing_key_file: Option<&std::path::Path>,
+    ) -> Result<Self, crate::signing::KeyError> {
+        Ok(Self {
+            gcs_sysid,
+            tlog_dir,
+            signing: signing_key_file.map(SigningKey::from_file).transpose()?,
+            ..Self::new(links)
+        })
     }
 }
 

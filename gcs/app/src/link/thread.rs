@@ -11,7 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
-use gcs_link::{FleetSnapshot, LinkAddress, LinkConfig, SigningKey};
+use gcs_link::{FleetSnapshot, LinkAddress, LinkConfig};
 use gcs_operator::PlanTransfer;
 use tokio::sync::mpsc;
 
@@ -68,18 +68,13 @@ pub fn start(args: &Args) -> Result<LinkChannels> {
 /// The link configuration the arguments ask for: the same `--tlog` and `--signing-key`
 /// as gcs-cli.
 pub fn link_config(args: &Args, addresses: Vec<LinkAddress>) -> Result<LinkConfig> {
-    let mut cfg = LinkConfig::new(addresses);
-    cfg.gcs_sysid = args.sysid;
-    cfg.tlog_dir = args.tlog.clone();
-    cfg.signing = signing_key(args)?;
-    Ok(cfg)
-}
-
-fn signing_key(args: &Args) -> Result<Option<SigningKey>> {
-    args.signing_key
-        .as_deref()
-        .map(|path| SigningKey::from_file(path).context("--signing-key"))
-        .transpose()
+    LinkConfig::station(
+        addresses,
+        args.sysid,
+        args.tlog.clone(),
+        args.signing_key.as_deref(),
+    )
+    .context("--signing-key")
 }
 
 /// Opens the links, starts the simulator and the request loop; the returned future runs
