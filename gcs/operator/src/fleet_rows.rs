@@ -51,7 +51,7 @@ impl FleetRow {
     pub fn new(v: &VehicleState, name: Option<&str>) -> Self {
         Self {
             vehicle: v.id,
-            callsign: name.map_or_else(|| format!("PX4-{}", v.id.sysid), str::to_owned),
+            callsign: name.map_or_else(|| callsign(v.id), str::to_owned),
             link: link_status(v),
             mode: v.mode.to_string(),
             armed: v.armed,
@@ -64,6 +64,12 @@ impl FleetRow {
             ),
         }
     }
+}
+
+/// The name a vehicle goes by when the operator has not named it ("PX4-<sysid>"): the
+/// one rule for every panel, label, log line and alert.
+pub fn callsign(id: VehicleId) -> String {
+    format!("PX4-{}", id.sysid)
 }
 
 /// Link health of a vehicle: lost, or degraded when its best link loses too much.

@@ -13,6 +13,7 @@ use crate::link::{Fleet, FleetReply, LinkReply, SendRequest};
 use crate::map::view::{MainCamera, cursor_in_viewport};
 use crate::tools::PlanDoc;
 use crate::ui_state::{CursorGround, Selection, Tool};
+use gcs_operator::fleet_rows::callsign;
 
 pub(super) fn read_replies(
     mut replies: MessageReader<FleetReply>,
@@ -27,10 +28,14 @@ pub(super) fn read_replies(
                 result,
             } => {
                 let text = match result {
-                    Ok(()) => format!("PX4-{}: {} accepted", vehicle.sysid, command_label(command)),
+                    Ok(()) => format!(
+                        "{}: {} accepted",
+                        callsign(*vehicle),
+                        command_label(command)
+                    ),
                     Err(e) => format!(
-                        "PX4-{}: {} failed: {e}",
-                        vehicle.sysid,
+                        "{}: {} failed: {e}",
+                        callsign(*vehicle),
                         command_label(command)
                     ),
                 };
@@ -46,8 +51,8 @@ pub(super) fn read_replies(
             LinkReply::Uploaded { vehicle, result } => {
                 state.transfers.remove(vehicle);
                 let text = match result {
-                    Ok(()) => format!("PX4-{}: plan uploaded", vehicle.sysid),
-                    Err(e) => format!("PX4-{}: upload failed: {e}", vehicle.sysid),
+                    Ok(()) => format!("{}: plan uploaded", callsign(*vehicle)),
+                    Err(e) => format!("{}: upload failed: {e}", callsign(*vehicle)),
                 };
                 push_log(&mut state, result.is_err(), text);
             }
@@ -60,8 +65,8 @@ pub(super) fn read_replies(
                             &mut state,
                             false,
                             format!(
-                                "PX4-{}: plan downloaded ({} mission items)",
-                                vehicle.sysid,
+                                "{}: plan downloaded ({} mission items)",
+                                callsign(*vehicle),
                                 plan.mission.items.len()
                             ),
                         );
@@ -69,7 +74,7 @@ pub(super) fn read_replies(
                     Err(e) => push_log(
                         &mut state,
                         true,
-                        format!("PX4-{}: download failed: {e}", vehicle.sysid),
+                        format!("{}: download failed: {e}", callsign(*vehicle)),
                     ),
                 }
             }

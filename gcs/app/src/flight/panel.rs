@@ -13,6 +13,7 @@ use crate::flight::confirm::{LinkRequestKind, to_request};
 use crate::flight::state::{FlightState, push_log};
 use crate::link::{Fleet, LinkRequest, SendRequest};
 use crate::ui_state::Tool;
+use gcs_operator::fleet_rows::callsign;
 
 /// What the flight panel reads and changes.
 #[derive(SystemParam)]
@@ -35,7 +36,7 @@ impl FlightPanel<'_> {
     /// Menu-bar status: transfers in progress.
     pub fn toolbar(&mut self, ui: &mut egui::Ui) {
         for (id, (list, p)) in &self.state.transfers {
-            ui.label(format!("PX4-{} {list:?}", id.sysid));
+            ui.label(format!("{} {list:?}", callsign(*id)));
             ui.add(
                 egui::ProgressBar::new(fraction(p))
                     .desired_width(120.0)

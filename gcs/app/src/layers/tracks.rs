@@ -28,6 +28,7 @@ use geo::{Distance, Haversine, Point};
 use geo_intel::tracks::{Track, TrackPoint};
 
 use crate::link::Fleet;
+use gcs_operator::fleet_rows::callsign;
 
 /// A fix is kept once the drone moved this far from the last kept fix, metres.
 pub const MIN_STEP_M: f64 = 100.0;
@@ -136,7 +137,7 @@ impl FleetTracks {
 fn push_track(out: &mut Vec<Track>, id: VehicleId, points: Vec<TrackPoint>) {
     if points.len() >= 2 {
         out.push(Track {
-            name: format!("live PX4-{}", id.sysid),
+            name: format!("live {}", callsign(id)),
             points,
         });
     }

@@ -10,6 +10,7 @@ use bevy_egui::egui;
 use gcs_scene::alerts::AlertBook;
 
 use crate::link::{Fleet, FleetEvent};
+use gcs_operator::fleet_rows::callsign;
 
 /// The operator's alerts.
 #[derive(Resource, Default)]
@@ -68,9 +69,9 @@ impl AlertsPanel<'_> {
                     ui.colored_label(
                         colour,
                         format!(
-                            "{:>6.0} s ago · PX4-{} · {}{}",
+                            "{:>6.0} s ago · {} · {}{}",
                             (now - a.raised_at_s).max(0.0),
-                            a.vehicle.sysid,
+                            callsign(a.vehicle),
                             a.kind.text(),
                             if a.active { "" } else { " (cleared)" }
                         ),

@@ -17,6 +17,7 @@ use crate::map::terrain::TerrainStats;
 use crate::map::view::{FOV_DEG, MainCamera, MapCamera};
 use crate::panels::shared::Shared;
 use crate::ui_state::CursorGround;
+use gcs_operator::fleet_rows::callsign;
 
 /// Most layer labels painted per frame.
 const MAX_LABELS: usize = 250;
@@ -107,7 +108,7 @@ impl MapOverlay<'_, '_> {
             candidates.push(DroneLabel {
                 rank: (rank, v.id.sysid, v.id.compid),
                 at: p + egui::vec2(DRONE_SIZE_PX * 0.6, -DRONE_SIZE_PX * 0.6),
-                text: format!("PX4-{} · {} · {}", v.id.sysid, v.mode, battery),
+                text: format!("{} · {} · {}", callsign(v.id), v.mode, battery),
                 colour,
                 more: 0,
             });

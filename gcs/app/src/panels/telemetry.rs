@@ -6,7 +6,7 @@
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::egui;
-use gcs_operator::fleet_rows::telemetry_lines;
+use gcs_operator::fleet_rows::{callsign, telemetry_lines};
 
 use crate::link::Fleet;
 use crate::panels::shared::Shared;
@@ -25,7 +25,7 @@ impl TelemetryPanel<'_> {
             ui.label("Select a drone in the fleet panel or on the map.");
             return;
         };
-        ui.heading(format!("Telemetry · PX4-{}", v.id.sysid));
+        ui.heading(format!("Telemetry · {}", callsign(v.id)));
         if let Some(s) = &v.last_status {
             ui.label(format!("last message: [{:?}] {}", s.severity, s.text));
         }
