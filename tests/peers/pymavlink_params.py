@@ -4,8 +4,10 @@
 Fetches the whole list as a ground station does (PARAM_REQUEST_LIST, then
 PARAM_REQUEST_READ by index for whatever the stream missed), decodes values with PX4's
 bytewise encoding from the raw payload bytes (not from pymavlink's float), recomputes
-PX4's _HASH_CHECK with zlib, then sets NAV_DLL_ACT = 3 (Land) as an INT32 and reads it
-back; a REAL32 set of that INT32 parameter must be ignored, as PX4 ignores it.
+PX4's _HASH_CHECK with zlib, compares every parameter's type and value bytes with PX4
+SITL's list (gcs/sim/px4/params.tsv, recorded from PX4), then sets NAV_DLL_ACT = 3
+(Land) as an INT32 and reads it back; a REAL32 set of that INT32 parameter must be
+ignored, as PX4 ignores it.
 
 Listens on udpin:127.0.0.1:0, prints {"port": N} first (the test starts the sim toward
 it), then one JSON report. Exit status 0 only if every check passed.
@@ -24,6 +26,25 @@ from pymavlink import mavutil  # noqa: E402
 
 mavlink = mavutil.mavlink
 STEP_TIMEOUT_S = 60.0
+PX4_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "gcs", "sim", "px4", "params.tsv")
+
+
+def px4_list():
+    """PX4 SITL's parameters: name -> (MAV_PARAM_TYPE, 4 value bytes), from the TSV."""
+    out = {}
+    with open(PX4_LIST) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            name, ty, value = line.rstrip("\n").split("\t")
+            if name == "_HASH_CHECK":
+                continue
+            if ty == "INT32":
+                out[name] = (mavlink.MAV_PARAM_TYPE_INT32, struct.pack("<i", int(value)))
+            else:
+                out[name] = (mavlink.MAV_PARAM_TYPE_REAL32, struct.pack("<f", float(value)))
+    return out
+
 
 master = mavutil.mavlink_connection("udpin:127.0.0.1:0", source_system=253, source_component=190)
 print(json.dumps({"port": master.port.getsockname()[1]}), flush=True)
@@ -115,7 +136,8 @@ while time.time() < deadline:
 
 report["count"] = count
 check("list complete", count is not None and sorted(params) == list(range(count)), f"{len(params)} of {count}")
-check("at least 60 parameters", (count or 0) >= 60, str(count))
+px4 = px4_list()
+check("PX4 SITL's parameter count", count == len(px4), f"{count} != {len(px4)}")
 names = [params[i][0] for i in sorted(params)]
 check("index order is name order", names == sorted(names), "")
 check("only INT32 and REAL32", all(t in (mavlink.MAV_PARAM_TYPE_INT32, mavlink.MAV_PARAM_TYPE_REAL32) for _, t, _ in params.values()))
@@ -134,7 +156,9 @@ for n in ["MAV_SYS_ID", "NAV_DLL_ACT", "COM_DL_LOSS_T", "COM_FLTMODE1", "SYS_AUT
 check("MAV_SYS_ID is INT32 and bytewise", by_name.get("MAV_SYS_ID", (0,))[0] == mavlink.MAV_PARAM_TYPE_INT32 and typed("MAV_SYS_ID") == sysid)
 check("COM_FLTMODE1 is -1 (a NaN on the wire)", "COM_FLTMODE1" in by_name and typed("COM_FLTMODE1") == -1)
 check("COM_DL_LOSS_T is INT32 10", "COM_DL_LOSS_T" in by_name and by_name["COM_DL_LOSS_T"][0] == mavlink.MAV_PARAM_TYPE_INT32 and typed("COM_DL_LOSS_T") == 10)
-check("RTL_RETURN_ALT is REAL32 60", "RTL_RETURN_ALT" in by_name and typed("RTL_RETURN_ALT") == 60.0)
+check("RTL_RETURN_ALT is REAL32 30", "RTL_RETURN_ALT" in by_name and typed("RTL_RETURN_ALT") == 30.0)
+differ = sorted(n for n in set(px4) | set(by_name) if n != "MAV_SYS_ID" and px4.get(n) != by_name.get(n))
+check("every parameter but MAV_SYS_ID is PX4 SITL's, type and bytes", not differ, str(differ[:10]))
 check("NAV_DLL_ACT starts disabled", "NAV_DLL_ACT" in by_name and typed("NAV_DLL_ACT") == 0)
 
 # PX4's hash: crc32part (zlib's CRC without its inversions) over name then value bytes.

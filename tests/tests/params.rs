@@ -59,6 +59,7 @@ async fn fetch_all_under_20_percent_loss_is_exact_then_cached() {
         .unwrap();
     assert!(!set.from_cache);
     assert_eq!(set.len(), reference.count());
+    assert_eq!(set.len(), 903, "PX4 SITL's whole list");
     for (i, p) in set.params.iter().enumerate() {
         assert_eq!(usize::from(p.index), i);
         let expected = reference
@@ -80,6 +81,15 @@ async fn fetch_all_under_20_percent_loss_is_exact_then_cached() {
     assert_eq!(
         set.get("MPC_XY_CRUISE").unwrap().value,
         ParamValue::F32(5.0)
+    );
+    assert_eq!(
+        set.get("RTL_RETURN_ALT").unwrap().value,
+        ParamValue::F32(30.0),
+        "PX4's default"
+    );
+    assert_eq!(
+        set.get("SYS_AUTOSTART").unwrap().value,
+        ParamValue::I32(10040)
     );
     // Progress counts each parameter once and ends at the total.
     assert!(

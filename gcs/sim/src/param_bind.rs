@@ -137,20 +137,25 @@ pub fn apply(p: &mut Px4Params, name: &str, v: Px4Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::param_server::table::PX4_PARAMS;
+    use crate::param_server::table::{CURATED, px4_params};
 
     #[test]
-    fn every_model_parameter_is_served_with_the_models_default() {
+    fn every_model_parameter_is_px4s_curated_and_served_with_px4s_default() {
         let p = Px4Params::default();
-        let bound: Vec<&str> = PX4_PARAMS
+        let bound: Vec<&str> = px4_params()
             .iter()
             .filter(|d| model_value(&p, d.name).is_some())
             .map(|d| d.name)
             .collect();
         assert_eq!(bound.len(), 19, "{bound:?}");
-        for d in PX4_PARAMS {
+        for d in px4_params() {
             if let Some(v) = model_value(&p, d.name) {
                 assert_eq!(v, d.default, "{}", d.name);
+                assert!(
+                    CURATED.iter().any(|c| c.name == d.name),
+                    "{}: the model's parameters are range-checked",
+                    d.name
+                );
             }
         }
     }

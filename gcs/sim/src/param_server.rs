@@ -4,8 +4,9 @@
 //! - **PARAM_REQUEST_LIST** addressed to this system and component 1 or 0 (PX4 does not
 //!   accept target system 0 here): streams `_HASH_CHECK` first (index -1, UINT32,
 //!   `param_hash_check()`), then every parameter in index (name) order, up to 20 per
-//!   cycle as PX4 does on UDP. A request while streaming restarts at index 0, without
-//!   the hash.
+//!   cycle as PX4 does on UDP: PX4 SITL's 903 ([`table::px4_params`]) take 46 cycles of
+//!   the sim's 20 ms loop, about 1 s, as on PX4. A request while streaming restarts at
+//!   index 0, without the hash.
 //! - **PARAM_REQUEST_READ**: by index (`param_index` >= 0) or by name; the name
 //!   `_HASH_CHECK` gets the hash. Unknown names and indices get no answer.
 //! - **PARAM_SET**: `_HASH_CHECK` stops the stream (the GCS has the set cached).
@@ -14,7 +15,12 @@
 //!   in a PARAM_VALUE. Unlike PX4, which stores any value of the right type, the sim
 //!   refuses values outside the parameter's range or enumeration: it echoes the value
 //!   it keeps and says why in a STATUSTEXT, so the model never runs on a value PX4
-//!   would not define.
+//!   would not define. Only the parameters in [`table::CURATED`] have a range or
+//!   enumeration; the rest take any finite value of their type.
+//!
+//! The hash covers every parameter; PX4's leaves out its volatile ones, so it differs
+//! from the `_HASH_CHECK` PX4 SITL sent with the same values (a GCS only compares a
+//! vehicle's hash with its own earlier ones).
 //!
 //! Integers travel bytewise in the float field (PX4's `memcpy`). Values the model uses
 //! ([`bind`]) are written through to [`Px4Params`] at once.
@@ -31,7 +37,7 @@ pub mod bind;
 #[path = "param_table.rs"]
 pub mod table;
 
-use table::{PX4_PARAMS, ParamDef, Px4Value};
+use table::{ParamDef, Px4Value};
 
 /// PX4's name for the parameter hash.
 pub const HASH_CHECK: &str = "_HASH_CHECK";
@@ -43,7 +49,8 @@ const COMPID: u8 = 1;
 /// One vehicle's parameters and its list stream.
 #[derive(Debug, Clone)]
 pub struct ParamServer {
-    defs: Vec<ParamDef>,
+    /// PX4's parameters in index (name) order.
+    defs: &'static [ParamDef],
     values: Vec<Px4Value>,
     /// Next index of the list stream; `Some(-1)` sends the hash first.
     stream: Option<i32>,
@@ -56,10 +63,10 @@ fn name_of(id: &gcs_link::mavlink::types::CharArray<16>) -> String {
 }
 
 impl ParamServer {
-    /// PX4's parameters with the model's values in `params` and `MAV_SYS_ID` = `sysid`.
+    /// PX4 SITL's parameters with PX4's defaults, except the model's values in
+    /// `params` and `MAV_SYS_ID` = `sysid`.
     pub fn new(sysid: u8, params: &Px4Params) -> Self {
-        let mut defs = PX4_PARAMS.to_vec();
-        defs.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+        let defs = table::px4_params();
         let values = defs
             .iter()
             .map(|d| match d.name {

@@ -95,7 +95,40 @@ fn list_streams_the_hash_then_every_parameter_in_name_order() {
         .find(|m| name_of(&m.param_id) == "RTL_RETURN_ALT")
         .unwrap();
     assert_eq!(alt.param_type, MavParamType::MAV_PARAM_TYPE_REAL32);
-    assert_eq!(alt.param_value, 60.0);
+    assert_eq!(alt.param_value, 30.0, "PX4's RTL_RETURN_ALT");
+    // Every value is PX4 SITL's, but the system id.
+    assert_eq!(s.count(), 903);
+    for m in &v[1..] {
+        let name = name_of(&m.param_id);
+        let px4 = table::px4_default(&name).unwrap();
+        if name != "MAV_SYS_ID" {
+            assert_eq!(
+                m.param_value.to_bits(),
+                u32::from_le_bytes(px4.bytes()),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_whole_list_streams_in_about_a_second_of_sim_cycles() {
+    let mut p = Px4Params::default();
+    let mut s = ParamServer::new(SYS, &p);
+    s.on_message(SYS, &list(SYS), &mut p);
+    let mut cycles = 0u32;
+    let mut sent = 0;
+    loop {
+        let burst = s.poll_stream();
+        if burst.is_empty() {
+            break;
+        }
+        sent += burst.len();
+        cycles += 1;
+    }
+    assert_eq!(sent, 904, "_HASH_CHECK and 903 parameters");
+    // One burst a 20 ms cycle of the sim's loop (runner.rs): 0.92 s, PX4's ~1 s.
+    assert_eq!(cycles, 46);
 }
 
 #[test]
@@ -185,6 +218,23 @@ fn set_checks_type_and_range_echoes_and_reaches_the_model() {
         &mut p,
     );
     assert_eq!(s.get("SYS_AUTOSTART"), Some(Px4Value::Int(4002)));
+    // One the sim has no range for: any finite value of its type, as PX4 stores it.
+    let r = s.on_message(SYS, &set("MIS_YAW_ERR", -1e30, real32), &mut p);
+    assert_eq!(values(&r)[0].param_value, -1e30);
+    let r = s.on_message(SYS, &set("MIS_YAW_ERR", f32::NAN, real32), &mut p);
+    assert!(matches!(r[0], MavMessage::STATUSTEXT(_)));
+    assert_eq!(s.get("MIS_YAW_ERR"), Some(Px4Value::Float(-1e30)));
+    // The last parameter by index and by name.
+    let last = s.count() - 1;
+    let r = s.on_message(SYS, &read("", last as i16), &mut p);
+    assert_eq!(name_of(&values(&r)[0].param_id), "WV_YRATE_MAX");
+    assert_eq!(usize::from(values(&r)[0].param_index), last);
+    let r = s.on_message(SYS, &set("WV_YRATE_MAX", 45.0, real32), &mut p);
+    assert_eq!(usize::from(values(&r)[0].param_index), last);
+    assert!(
+        s.on_message(SYS, &read("", s.count() as i16), &mut p)
+            .is_empty()
+    );
 }
 
 #[test]
@@ -206,7 +256,7 @@ fn hash_is_px4s_crc32part_over_names_and_values() {
     let s = ParamServer::new(SYS, &p);
     // An independent table-free CRC (reflected 0xEDB88320, init 0, no final xor).
     let mut bytes = Vec::new();
-    for d in &s.defs {
+    for d in s.defs {
         bytes.extend_from_slice(d.name.as_bytes());
         bytes.extend_from_slice(&s.get(d.name).unwrap().bytes());
     }

@@ -108,14 +108,14 @@ fn full_flight_takeoff_goto_return_land_disarm() {
             nan,
             target.lat_deg,
             target.lon_deg,
-            HOME_ALT + 40.0,
+            HOME_ALT + 20.0,
         ],
         frame: Some(MavFrame::MAV_FRAME_GLOBAL),
     });
     assert_eq!(r.result, MavResult::MAV_RESULT_ACCEPTED);
     run(&mut v, 80.0);
     assert!(dist_m(v.pos, target) < 2.5, "{} m", dist_m(v.pos, target));
-    assert!((v.alt_rel_m() - 40.0).abs() < 0.5);
+    assert!((v.alt_rel_m() - 20.0).abs() < 0.5);
 
     assert_eq!(
         cmd(&mut v, MavCmd::MAV_CMD_NAV_RETURN_TO_LAUNCH, [0.0; 7]),
@@ -123,10 +123,15 @@ fn full_flight_takeoff_goto_return_land_disarm() {
     );
     run(&mut v, 10.0);
     assert!(
-        v.alt_rel_m() > 40.5,
-        "return climbs to RTL_RETURN_ALT first"
+        v.alt_rel_m() > 20.5,
+        "return climbs to RTL_RETURN_ALT (PX4: 30 m) first"
     );
-    run(&mut v, 300.0);
+    let mut highest: f64 = 0.0;
+    for _ in 0..3000 {
+        v.step(0.1);
+        highest = highest.max(v.alt_rel_m());
+    }
+    assert!((highest - 30.0).abs() < 0.5, "returned at {highest} m");
     assert!(v.landed);
     assert!(
         dist_m(v.pos, HOME) < 0.5,
@@ -205,12 +210,9 @@ fn unknown_commands_and_unavailable_modes() {
 }
 
 #[test]
-fn low_battery_return_then_emergency_land() {
-    let params = Px4Params {
-        com_low_bat_act: LowBatteryAction::ReturnThenLand,
-        ..Px4Params::default()
-    };
-    let mut v = SimVehicle::new(HOME, HOME_ALT, params);
+fn low_battery_return_then_emergency_land_by_default_as_px4_sitl() {
+    let mut v = vehicle();
+    assert_eq!(v.params.com_low_bat_act, LowBatteryAction::ReturnThenLand);
     v.battery_model.endurance_s = 200.0;
     run(&mut v, 3.0);
     v.arm().unwrap();
@@ -244,8 +246,12 @@ fn low_battery_return_then_emergency_land() {
 }
 
 #[test]
-fn battery_warning_only_by_default_as_px4() {
-    let mut v = vehicle();
+fn battery_warning_only_when_com_low_bat_act_is_0() {
+    let params = Px4Params {
+        com_low_bat_act: LowBatteryAction::Warning,
+        ..Px4Params::default()
+    };
+    let mut v = SimVehicle::new(HOME, HOME_ALT, params);
     v.battery_model.endurance_s = 100.0;
     run(&mut v, 3.0);
     v.arm().unwrap();

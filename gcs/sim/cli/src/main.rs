@@ -58,8 +58,9 @@ struct Args {
     /// COM_DL_LOSS_T: seconds without GCS heartbeat before the link-loss failsafe.
     #[arg(long, default_value = "10", value_parser = checked::positive_duration_s)]
     com_dl_loss_t_s: Duration,
-    /// COM_LOW_BAT_ACT: battery failsafe (warning, land, return).
-    #[arg(long, default_value = "warning")]
+    /// COM_LOW_BAT_ACT: battery failsafe (warning, land, return; PX4 SITL's default:
+    /// return at critical, land at emergency).
+    #[arg(long, default_value = "return")]
     low_bat_act: String,
     /// Hover endurance on a full battery, minutes of simulated time.
     #[arg(long, default_value = "30", value_parser = endurance_min)]
