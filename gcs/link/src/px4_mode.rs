@@ -8,26 +8,42 @@
 use serde::{Deserialize, Serialize};
 
 /// PX4 main modes (`PX4_CUSTOM_MAIN_MODE_*`).
-mod main_mode {
+pub mod main_mode {
+    /// `MANUAL` (1).
     pub const MANUAL: u8 = 1;
+    /// `ALTCTL` (2).
     pub const ALTCTL: u8 = 2;
+    /// `POSCTL` (3).
     pub const POSCTL: u8 = 3;
+    /// `AUTO` (4).
     pub const AUTO: u8 = 4;
+    /// `ACRO` (5).
     pub const ACRO: u8 = 5;
+    /// `OFFBOARD` (6).
     pub const OFFBOARD: u8 = 6;
+    /// `STABILIZED` (7).
     pub const STABILIZED: u8 = 7;
+    /// `TERMINATION` (10).
     pub const TERMINATION: u8 = 10;
 }
 
 /// PX4 AUTO sub modes (`PX4_CUSTOM_SUB_MODE_AUTO_*`).
-mod auto_sub_mode {
+pub mod auto_sub_mode {
+    /// `READY` (1).
     pub const READY: u8 = 1;
+    /// `TAKEOFF` (2).
     pub const TAKEOFF: u8 = 2;
+    /// `LOITER` (3).
     pub const LOITER: u8 = 3;
+    /// `MISSION` (4).
     pub const MISSION: u8 = 4;
+    /// `RTL` (5).
     pub const RTL: u8 = 5;
+    /// `LAND` (6).
     pub const LAND: u8 = 6;
+    /// `FOLLOW_TARGET` (8).
     pub const FOLLOW_TARGET: u8 = 8;
+    /// `PRECLAND` (9).
     pub const PRECLAND: u8 = 9;
 }
 

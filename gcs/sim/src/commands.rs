@@ -66,22 +66,27 @@ impl SimVehicle {
                 self.takeoff_alt_amsl_m = if p[6].is_finite() {
                     p[6]
                 } else {
-                    self.home_alt_amsl_m + self.params.mis_takeoff_alt_m
+                    let default = self.params.mis_takeoff_alt_m;
+                    self.say(
+                        MavSeverity::MAV_SEVERITY_INFO,
+                        format!("Using default takeoff altitude: {default:.1} m"),
+                    );
+                    self.home_alt_amsl_m + default
                 };
                 self.mode_result(FlightMode::Takeoff)
             }
             MavCmd::MAV_CMD_NAV_LAND => self.mode_result(FlightMode::Land),
             MavCmd::MAV_CMD_NAV_RETURN_TO_LAUNCH => self.mode_result(FlightMode::Return),
-            MavCmd::MAV_CMD_DO_SET_MODE => {
-                // param1: MAV_MODE_FLAG_CUSTOM_MODE_ENABLED; param2/3: PX4 main/sub mode.
-                if (p[0] as u32) & 1 == 0 {
-                    return CommandOutcome::result(MAV_RESULT_UNSUPPORTED);
-                }
-                match FlightMode::from_px4_main_sub(p[1] as u8, p[2] as u8) {
-                    Some(mode) => self.mode_result(mode),
-                    None => CommandOutcome::result(MAV_RESULT_DENIED),
-                }
-            }
+            MavCmd::MAV_CMD_DO_SET_MODE => match px4_set_mode(p[0], p[1], p[2]) {
+                SetMode::To(mode) => self.mode_result(mode),
+                // PX4 acknowledges a mode it does not know as "not changed": ACCEPTED.
+                SetMode::Unchanged => CommandOutcome::result(MAV_RESULT_ACCEPTED),
+                SetMode::UnsupportedAuto => reject(
+                    self,
+                    "Unsupported auto mode".into(),
+                    MAV_RESULT_TEMPORARILY_REJECTED,
+                ),
+            },
             MavCmd::MAV_CMD_DO_REPOSITION => self.reposition(req),
             MavCmd::MAV_CMD_MISSION_START => {
                 if self.mission.is_empty() {
@@ -196,5 +201,71 @@ impl SimVehicle {
         };
         self.hold_target = Some((target, alt));
         CommandOutcome::result(MavResult::MAV_RESULT_ACCEPTED)
+    }
+}
+
+/// What MAV_CMD_DO_SET_MODE asks of PX4's commander (`Commander::handle_command`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SetMode {
+    /// Switch to this mode.
+    To(FlightMode),
+    /// A main mode PX4 does not know, or no mode flag: nothing changes.
+    Unchanged,
+    /// An auto sub-mode PX4 does not know: refused.
+    UnsupportedAuto,
+}
+
+/// PX4's reading of DO_SET_MODE's base mode, custom main mode and custom sub mode.
+fn px4_set_mode(base: f64, main: f64, sub: f64) -> SetMode {
+    use gcs_link::px4_mode::{main_mode, mode_flag};
+    let (base, main, sub) = (base as u8, main as u8, sub as u8);
+    if base & mode_flag::CUSTOM_MODE_ENABLED != 0 {
+        if main == main_mode::AUTO && sub == 0 {
+            return SetMode::To(FlightMode::Mission);
+        }
+        match FlightMode::from_px4_main_sub(main, sub) {
+            // AUTO_READY is a state PX4 reports, not one it switches to.
+            Some(FlightMode::Ready) => SetMode::UnsupportedAuto,
+            Some(mode) => SetMode::To(mode),
+            None if main == main_mode::AUTO => SetMode::UnsupportedAuto,
+            None => SetMode::Unchanged,
+        }
+    } else if base & mode_flag::AUTO_ENABLED != 0 {
+        SetMode::To(FlightMode::Mission)
+    } else if base & mode_flag::MANUAL_INPUT_ENABLED != 0 {
+        SetMode::To(if base & mode_flag::GUIDED_ENABLED != 0 {
+            FlightMode::Position
+        } else if base & mode_flag::STABILIZE_ENABLED != 0 {
+            FlightMode::Stabilized
+        } else {
+            FlightMode::Manual
+        })
+    } else {
+        SetMode::Unchanged
+    }
+}
+
+#[cfg(test)]
+mod set_mode_tests {
+    use super::*;
+
+    #[test]
+    fn do_set_mode_is_read_as_px4_reads_it() {
+        assert_eq!(px4_set_mode(1.0, 4.0, 3.0), SetMode::To(FlightMode::Hold));
+        assert_eq!(
+            px4_set_mode(1.0, 4.0, 0.0),
+            SetMode::To(FlightMode::Mission)
+        );
+        assert_eq!(px4_set_mode(1.0, 99.0, 0.0), SetMode::Unchanged);
+        assert_eq!(px4_set_mode(1.0, 4.0, 99.0), SetMode::UnsupportedAuto);
+        assert_eq!(px4_set_mode(0.0, 4.0, 3.0), SetMode::Unchanged);
+        assert_eq!(
+            px4_set_mode(4.0, 0.0, 0.0),
+            SetMode::To(FlightMode::Mission)
+        );
+        assert_eq!(
+            px4_set_mode(64.0 + 8.0, 0.0, 0.0),
+            SetMode::To(FlightMode::Position)
+        );
     }
 }

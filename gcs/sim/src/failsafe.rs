@@ -101,33 +101,63 @@ impl SimVehicle {
         self.enter(mode);
     }
 
-    /// The GCS has been silent for `COM_DL_LOSS_T`: apply `NAV_DLL_ACT`.
+    /// The GCS has been silent for `COM_DL_LOSS_T`: PX4's failsafe framework holds for
+    /// `COM_FAIL_ACT_T` ([`FAILSAFE_HOLD_S`]), then applies `NAV_DLL_ACT`.
     pub fn on_data_link_lost(&mut self) {
-        self.say(
-            MavSeverity::MAV_SEVERITY_CRITICAL,
-            "Connection to ground station lost",
-        );
         if !self.armed || self.landed {
             return;
         }
-        match self.params.nav_dll_act {
-            DataLinkLossAction::Disabled => {}
-            DataLinkLossAction::Hold => self.failsafe_to(FlightMode::Hold),
-            DataLinkLossAction::Return => self.failsafe_to(FlightMode::Return),
-            DataLinkLossAction::Land => self.failsafe_to(FlightMode::Land),
-            DataLinkLossAction::Disarm => {
-                self.failsafe = true;
-                self.say(
-                    MavSeverity::MAV_SEVERITY_CRITICAL,
-                    "Failsafe activated: disarming",
-                );
-                self.armed = false;
-            }
+        let action = match self.params.nav_dll_act {
+            DataLinkLossAction::Disabled => return,
+            DataLinkLossAction::Hold => FailsafeAction::Mode(FlightMode::Hold),
+            DataLinkLossAction::Return => FailsafeAction::Mode(FlightMode::Return),
+            DataLinkLossAction::Land => FailsafeAction::Mode(FlightMode::Land),
+            DataLinkLossAction::Disarm => FailsafeAction::Disarm,
+        };
+        self.failsafe = true;
+        self.say(MavSeverity::MAV_SEVERITY_CRITICAL, "Failsafe activated");
+        if self.mode != FlightMode::Hold {
+            self.enter(FlightMode::Hold);
+        }
+        self.pending_failsafe = Some((action, self.wall_s + FAILSAFE_HOLD_S));
+    }
+
+    /// Applies a failsafe action once its hold delay has passed.
+    pub(crate) fn check_pending_failsafe(&mut self) {
+        let Some((action, due)) = self.pending_failsafe else {
+            return;
+        };
+        if self.wall_s < due {
+            return;
+        }
+        self.pending_failsafe = None;
+        if !self.armed || self.landed {
+            return;
+        }
+        match action {
+            FailsafeAction::Mode(mode) => self.enter(mode),
+            FailsafeAction::Disarm => self.armed = false,
         }
     }
 
-    /// The GCS is heard again.
+    /// The GCS is heard again: a failsafe still in its hold delay is called off.
     pub fn on_data_link_regained(&mut self) {
-        self.say(MavSeverity::MAV_SEVERITY_INFO, "Data link regained");
+        self.say(MavSeverity::MAV_SEVERITY_INFO, "GCS connection regained");
+        if self.pending_failsafe.take().is_some() {
+            self.failsafe = false;
+        }
     }
 }
+
+/// What a failsafe does once its hold delay is over.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FailsafeAction {
+    /// Switch to this mode.
+    Mode(FlightMode),
+    /// Stop the motors.
+    Disarm,
+}
+
+/// PX4's `COM_FAIL_ACT_T` default: a failsafe holds this long (wall seconds here, as the
+/// link-loss timer) before its action, so an operator can take over.
+pub const FAILSAFE_HOLD_S: f64 = 5.0;

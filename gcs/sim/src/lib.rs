@@ -6,25 +6,38 @@
 //! - **HEARTBEAT**: `MAV_AUTOPILOT_PX4`, `MAV_TYPE_QUADROTOR`, PX4's `custom_mode`
 //!   (`main_mode << 16 | sub_mode << 24`) and `base_mode` flags
 //!   (`get_mavlink_navigation_mode`), `MAV_STATE` standby / active / critical in failsafe.
-//! - **Streams** at the rates of PX4's "normal" GCS link (`mavlink_main.cpp`):
-//!   ATTITUDE 15 Hz, GLOBAL_POSITION_INT 5 Hz, VFR_HUD 4 Hz, SYS_STATUS, GPS_RAW_INT,
-//!   EXTENDED_SYS_STATE and ALTITUDE 1 Hz, BATTERY_STATUS and HOME_POSITION 0.5 Hz;
-//!   `MAV_CMD_SET_MESSAGE_INTERVAL` and `MAV_CMD_REQUEST_MESSAGE` honoured.
-//! - **Commands** (commander / navigator): arming is `TEMPORARILY_REJECTED` until the
-//!   preflight checks pass (3D GPS fix, battery above `BAT_LOW_THR`); disarm in flight
-//!   is refused unless forced (param2 = 21196); takeoff's param7 is AMSL (NaN: home +
-//!   `MIS_TAKEOFF_ALT`), accepted while disarmed (takes off on arming); mode changes
-//!   PX4 cannot make here (manual modes without RC, Mission without a mission) are
-//!   `TEMPORARILY_REJECTED` with a STATUSTEXT; `DO_REPOSITION` switches to Hold only
-//!   with the change-mode flag, and is otherwise accepted but flown only in Hold;
-//!   unknown commands are `UNSUPPORTED`. Every answer is a COMMAND_ACK to the sender.
-//! - **Flight** after takeoff switches to Hold; Return climbs to `RTL_RETURN_ALT`, flies
-//!   home, descends to `RTL_DESCEND_ALT` and lands; landing slows to `MPC_LAND_SPEED`
-//!   below `MPC_LAND_ALT2`; auto-disarm `COM_DISARM_LAND` after landing and
-//!   `COM_DISARM_PRFLT` after arming without takeoff.
-//! - **Failsafes**: GCS heartbeat silent for `COM_DL_LOSS_T` (wall seconds) applies
-//!   `NAV_DLL_ACT`; battery at `BAT_LOW_THR` warns, at `BAT_CRIT_THR` and
-//!   `BAT_EMERGEN_THR` applies `COM_LOW_BAT_ACT` (warn / land / return then land).
+//! - **Streams**: PX4 SITL's GCS stream, its set and rates as measured on PX4 SITL
+//!   (`tests/px4/reference.json`, ~368 messages/s): ATTITUDE, ATTITUDE_QUATERNION,
+//!   ATTITUDE_TARGET, LOCAL_POSITION_NED, POSITION_TARGET_LOCAL_NED, GLOBAL_POSITION_INT
+//!   and SERVO_OUTPUT_RAW at 50 Hz, GPS_RAW_INT 5 Hz, VFR_HUD 4 Hz, the rest at 0.1–1 Hz
+//!   ([`telemetry::DEFAULT_STREAMS`]); `MAV_CMD_SET_MESSAGE_INTERVAL` and
+//!   `MAV_CMD_REQUEST_MESSAGE` honoured. Long STATUSTEXTs go in chunks, as PX4 sends them.
+//! - **Parameters**: PX4 SITL's whole list (903, `px4/params.tsv`) with its types and defaults.
+//! - **Commands** (commander / navigator): arming is `TEMPORARILY_REJECTED` ("Arming
+//!   denied: Resolve system health failures first") until the preflight checks pass
+//!   (3D GPS fix, battery above `BAT_LOW_THR`) and in a mode it cannot fly; disarm in
+//!   flight is refused unless forced (param2 = 21196); takeoff's param7 is AMSL (NaN:
+//!   home + `MIS_TAKEOFF_ALT`, "Using default takeoff altitude"), accepted while disarmed
+//!   (takes off on arming); DO_SET_MODE is read as commander reads it (an unknown main
+//!   mode is ACCEPTED and changes nothing, an unknown auto sub-mode is refused); any mode
+//!   is taken while disarmed, and while armed only one it can fly (manual modes and
+//!   Offboard need RC or setpoints it never has: "Switching to X is currently not
+//!   available"); `DO_REPOSITION` switches to Hold only with the change-mode flag, and is
+//!   otherwise accepted but flown only in Hold; unknown commands are `UNSUPPORTED`.
+//!   Every answer is a COMMAND_ACK to the sender.
+//! - **Flight**: take-off after PX4 SITL's spool-up delay, climbing at `MPC_TKO_SPEED`
+//!   (a mission's take-off at `MPC_Z_V_AUTO_UP`) after its ramp, then Hold; Return climbs
+//!   to PX4's return altitude (`RTL_RETURN_ALT`, lowered inside `RTL_MIN_DIST` by the
+//!   `RTL_CONE_ANG` cone), flies home, descends to `RTL_DESCEND_ALT` and lands; landing
+//!   slows from `MPC_LAND_ALT1` to `MPC_LAND_SPEED` at `MPC_LAND_ALT2` and crawls the last
+//!   metre; auto-disarm `COM_DISARM_LAND` after landing and `COM_DISARM_PRFLT` after
+//!   arming without takeoff. PX4's texts: "Takeoff detected", "Returning to launch",
+//!   "RTL: start return at …", "Landing detected", "Disarmed by landing".
+//! - **Failsafes**: GCS heartbeat silent for `COM_DL_LOSS_T` (wall seconds, from when
+//!   PX4's receiver stops counting it) holds for `COM_FAIL_ACT_T`, then applies
+//!   `NAV_DLL_ACT` ("Failsafe activated", "GCS connection regained"); battery at
+//!   `BAT_LOW_THR` warns, at `BAT_CRIT_THR` and `BAT_EMERGEN_THR` applies
+//!   `COM_LOW_BAT_ACT` (warn / land / return then land).
 //!
 //! - **Missions** (`mavlink_mission.cpp`, navigator): MISSION, FENCE and RALLY lists with
 //!   PX4's limits (2000 / 64 / 32 items), accepted commands and frames, error ACKs, item
@@ -60,6 +73,7 @@ pub mod params;
 pub mod runner;
 pub mod signing;
 pub mod telemetry;
+mod telemetry_px4;
 
 pub use faults::Faults;
 pub use gcs_link::FlightMode;

@@ -129,26 +129,29 @@ impl SimVehicle {
 
     fn fly_nav_item(&mut self, item: &MissionItemInt, dt: f64) {
         let (target, alt) = self.item_target(item);
-        if self.landed {
-            // PX4 climbs to the takeoff altitude before the first leg.
-            if !self.armed {
+        if self.landed || item.command == 22 {
+            // NAV_TAKEOFF, or any first item flown from the ground: PX4 takes off to the
+            // item's altitude first.
+            if self.landed && self.armed && self.takeoff_began_s.is_none() {
+                let above_home = alt - self.home_alt_amsl_m;
+                self.say(
+                    MavSeverity::MAV_SEVERITY_INFO,
+                    format!("Climb to {above_home:.1} meters above home"),
+                );
+            }
+            if !self.take_off(alt, self.params.mpc_z_v_auto_up_mps, dt) {
                 return;
             }
-            self.landed = false;
-            self.lift_off_time_s = self.time_s;
-            self.flew_since_arming = true;
-        }
-        match item.command {
-            22 => {
-                // NAV_TAKEOFF: straight up.
-                if self.climb_to(alt, dt) {
-                    self.mark_reached();
-                    self.advance();
-                }
-            }
-            20 => {
+            if item.command == 22 {
                 self.mark_reached();
                 self.advance();
+                return;
+            }
+        }
+        match item.command {
+            20 => {
+                // PX4 hands over to Return with MISSION_CURRENT left on this item and no
+                // MISSION_ITEM_REACHED for it.
                 self.enter(FlightMode::Return);
             }
             21 => {

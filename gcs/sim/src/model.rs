@@ -16,6 +16,27 @@ use crate::params::Px4Params;
 const FREE_FALL_SPEED_MPS: f64 = 15.0;
 /// Within this height of the target altitude a climb or descent counts as done, metres.
 const ALT_TOLERANCE_M: f64 = 0.3;
+/// From the take-off command to leaving the ground on PX4 SITL's SIH quad: motor
+/// spool-up (`MPC_SPOOLUP_TIME`), the land detector's ground-contact release and the
+/// take-off state machine. Fitted to the probe's take-off timings (`tests/px4/reference.json`:
+/// a mission take-off reaches 18 m 10.5 s after arming).
+pub const TAKEOFF_DELAY_S: f64 = 3.0;
+/// PX4's take-off ramp (`MPC_TKO_RAMP_T`): the climb rate rises to `MPC_TKO_SPEED` over it.
+pub const TAKEOFF_RAMP_S: f64 = 3.0;
+/// PX4's vertical acceptance of a multicopter's take-off (`NAV_MC_ALT_RAD`).
+pub const NAV_MC_ALT_RAD_M: f64 = 0.8;
+/// PX4's `RTL_MIN_DIST`: inside this distance the return altitude follows the cone, m.
+pub const RTL_MIN_DIST_M: f64 = 10.0;
+/// PX4's `RTL_CONE_ANG`: the return cone's half angle, degrees.
+pub const RTL_CONE_ANG_DEG: f64 = 45.0;
+/// PX4's `MPC_LAND_ALT1`: a landing slows from auto descent speed below this height, m.
+pub const MPC_LAND_ALT1_M: f64 = 10.0;
+/// PX4's `MPC_LAND_ALT3`: below this height (with a range finder) a landing crawls, m.
+pub const MPC_LAND_ALT3_M: f64 = 1.0;
+/// PX4's `MPC_LAND_CRWL`: the last metre's descent speed, m/s.
+pub const MPC_LAND_CRWL_MPS: f64 = 0.3;
+/// PX4's take-off climb rate (`MPC_TKO_SPEED`), m/s.
+pub const MPC_TKO_SPEED_MPS: f64 = 1.5;
 
 /// Battery model: how long a full pack lasts and what climbing costs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,10 +147,16 @@ pub struct SimVehicle {
     pub fence_breached: bool,
     /// Where Return goes: home or the closest rally point.
     pub return_target: LatLon,
+    /// The altitude Return flies home at (AMSL, m), set when it starts.
+    pub return_alt_amsl_m: f64,
     pub(crate) battery_level: u8,
     armed_at_s: f64,
     landed_at_s: f64,
     pub(crate) flew_since_arming: bool,
+    /// When (simulated seconds) the current take-off was commanded, while still on the ground.
+    pub(crate) takeoff_began_s: Option<f64>,
+    /// A failsafe action waiting out its hold delay, and when (wall seconds) it applies.
+    pub(crate) pending_failsafe: Option<(crate::failsafe::FailsafeAction, f64)>,
     status: Vec<(MavSeverity, String)>,
 }
 
@@ -169,10 +196,13 @@ impl SimVehicle {
             rally: Vec::new(),
             fence_breached: false,
             return_target: home,
+            return_alt_amsl_m: home_alt_amsl_m,
             battery_level: 0,
             armed_at_s: 0.0,
             landed_at_s: 0.0,
             flew_since_arming: false,
+            takeoff_began_s: None,
+            pending_failsafe: None,
             status: vec![(MavSeverity::MAV_SEVERITY_INFO, "Ready for takeoff!".into())],
         }
     }
@@ -202,16 +232,23 @@ impl SimVehicle {
         if self.armed {
             return Ok(());
         }
-        if !self.has_gps_fix() {
-            return Err("Preflight Fail: no valid global position".into());
+        // PX4's health and arming checks: a global position and a battery above BAT_LOW_THR.
+        if !self.has_gps_fix() || self.battery < self.params.bat_low_thr {
+            return Err("Arming denied: Resolve system health failures first".into());
         }
-        if self.battery < self.params.bat_low_thr {
-            return Err("Preflight Fail: low battery".into());
+        if !self.mode_flyable(self.mode) {
+            return Err(format!(
+                "Arming denied: {} mode requirements not met",
+                self.mode.name()
+            ));
         }
         self.armed = true;
         self.armed_at_s = self.wall_s;
         self.flew_since_arming = false;
         self.say(MavSeverity::MAV_SEVERITY_INFO, "Armed by external command");
+        if self.mode == FlightMode::Mission {
+            self.say(MavSeverity::MAV_SEVERITY_INFO, "Executing Mission");
+        }
         Ok(())
     }
 
@@ -232,27 +269,35 @@ impl SimVehicle {
         Ok(())
     }
 
-    /// Switches flight mode if PX4 would allow it here; the text says why not.
-    pub fn set_mode(&mut self, mode: FlightMode) -> Result<(), String> {
-        // STATUSTEXT carries 50 characters: "Mode Precision Land unavailable: no manual control".
-        let unavailable = |why: &str| format!("Mode {} unavailable: {why}", mode.name());
+    /// Whether the vehicle can fly `mode` now (PX4's mode requirements): the auto modes
+    /// need a global position, Mission also a mission; the manual modes and Offboard need
+    /// an RC or setpoint stream the simulator never has. Land is always available.
+    pub fn mode_flyable(&self, mode: FlightMode) -> bool {
         match mode {
-            FlightMode::Hold | FlightMode::Return | FlightMode::Takeoff => {
-                if !self.has_gps_fix() {
-                    return Err(unavailable("no valid position"));
-                }
-            }
-            FlightMode::Land => {}
-            FlightMode::Mission if self.mission.is_empty() => {
-                return Err(unavailable("no valid mission"));
-            }
-            FlightMode::Mission => {}
-            _ => return Err(unavailable("no manual control")),
+            FlightMode::Land => true,
+            FlightMode::Hold | FlightMode::Return | FlightMode::Takeoff => self.has_gps_fix(),
+            FlightMode::Mission => self.has_gps_fix() && !self.mission.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// Switches flight mode as PX4's commander does (`UserModeIntention::change`): any
+    /// mode while disarmed (arming checks it later), only a flyable one while armed; the
+    /// text says why not.
+    pub fn set_mode(&mut self, mode: FlightMode) -> Result<(), String> {
+        if self.armed && !self.mode_flyable(mode) {
+            return Err(format!(
+                "Switching to {} is currently not available",
+                mode.name()
+            ));
         }
         if mode == self.mode {
             return Ok(());
         }
         self.enter(mode);
+        if self.armed && mode == FlightMode::Mission {
+            self.say(MavSeverity::MAV_SEVERITY_INFO, "Executing Mission");
+        }
         Ok(())
     }
 
@@ -265,6 +310,19 @@ impl SimVehicle {
                 self.speed_override_mps = None;
                 self.return_phase = ReturnPhase::Climb;
                 self.return_target = self.closest_safe_point();
+                self.return_alt_amsl_m = self.rtl_return_alt_amsl();
+                if self.armed && !self.landed {
+                    let alt = self.return_alt_amsl_m;
+                    self.say(MavSeverity::MAV_SEVERITY_INFO, "Returning to launch");
+                    self.say(
+                        MavSeverity::MAV_SEVERITY_INFO,
+                        format!(
+                            "RTL: start return at {:.0} m ({:.0} m above destination)",
+                            alt.ceil(),
+                            (alt - self.home_alt_amsl_m).ceil()
+                        ),
+                    );
+                }
             }
             FlightMode::Takeoff if self.takeoff_alt_amsl_m <= self.home_alt_amsl_m => {
                 self.takeoff_alt_amsl_m = self.home_alt_amsl_m + self.params.mis_takeoff_alt_m;
@@ -296,6 +354,7 @@ impl SimVehicle {
         self.update_velocity(start_pos, start_alt, dt_s);
         self.drain_battery(dt_s, self.alt_amsl_m - start_alt);
         self.check_auto_disarm();
+        self.check_pending_failsafe();
         self.check_battery_failsafe();
         self.check_geofence();
     }
@@ -304,14 +363,10 @@ impl SimVehicle {
         match self.mode {
             FlightMode::Takeoff => {
                 let target = self.takeoff_alt_amsl_m;
-                if self.landed {
-                    self.lift_off_time_s = self.time_s;
-                }
-                self.landed = false;
-                self.flew_since_arming = true;
-                if self.climb_to(target, dt) {
-                    self.say(MavSeverity::MAV_SEVERITY_INFO, "Takeoff complete");
+                if self.take_off(target, MPC_TKO_SPEED_MPS, dt) {
                     self.enter(FlightMode::Hold);
+                    // Hold at the take-off altitude, as PX4's loiter after take-off does.
+                    self.hold_target = Some((self.pos, target));
                 }
             }
             FlightMode::Hold if !self.landed => {
@@ -326,8 +381,34 @@ impl SimVehicle {
         }
     }
 
+    /// PX4's return altitude for a multicopter (`RTL::calculate_return_alt_from_cone_half_angle`):
+    /// `RTL_RETURN_ALT` above the destination, lowered inside `RTL_MIN_DIST` to the
+    /// `RTL_CONE_ANG` cone, never below twice `NAV_ACC_RAD` nor below where it is now.
+    pub fn rtl_return_alt_amsl(&self) -> f64 {
+        let here = Point::new(self.pos.lon_deg, self.pos.lat_deg);
+        let dest = self.return_target;
+        let dist = Haversine.distance(here, Point::new(dest.lon_deg, dest.lat_deg));
+        let dest_alt = self.home_alt_amsl_m;
+        let acc = self.params.nav_acc_rad_m;
+        let max_alt = dest_alt + self.params.rtl_return_alt_m;
+        let wanted = if dist <= acc {
+            dest_alt + 2.0 * dist
+        } else {
+            let mut alt = max_alt;
+            if dist <= RTL_MIN_DIST_M {
+                alt = alt.min(dist / RTL_CONE_ANG_DEG.to_radians().tan() + dest_alt);
+            }
+            alt.max(dest_alt + 2.0 * acc)
+        };
+        if wanted < self.alt_amsl_m {
+            self.alt_amsl_m
+        } else {
+            wanted.min(max_alt)
+        }
+    }
+
     fn fly_return(&mut self, dt: f64) {
-        let return_alt = (self.home_alt_amsl_m + self.params.rtl_return_alt_m).max(self.alt_amsl_m);
+        let return_alt = self.return_alt_amsl_m;
         match self.return_phase {
             ReturnPhase::Climb => {
                 if self.climb_to(return_alt, dt) {
@@ -345,6 +426,7 @@ impl SimVehicle {
                 let home = self.return_target;
                 if self.alt_amsl_m <= descend_alt || self.move_towards(home, descend_alt, dt) {
                     self.return_phase = ReturnPhase::Land;
+                    self.say(MavSeverity::MAV_SEVERITY_INFO, "RTL: land at destination");
                 }
             }
             ReturnPhase::Land => {
@@ -354,6 +436,32 @@ impl SimVehicle {
                 self.descend_to_land(dt);
             }
         }
+    }
+
+    /// Takes off towards `target_alt` (AMSL) as PX4 SITL does: on the ground for
+    /// [`TAKEOFF_DELAY_S`], then climbing at up to `rate_mps` reached over a
+    /// [`TAKEOFF_RAMP_S`] ramp; true once within [`NAV_MC_ALT_RAD_M`] of the target (the
+    /// climb's last metres are left to the next setpoint, as in PX4). Takeoff mode climbs
+    /// at `MPC_TKO_SPEED`, a mission's take-off at `MPC_Z_V_AUTO_UP`.
+    pub(crate) fn take_off(&mut self, target_alt: f64, rate_mps: f64, dt: f64) -> bool {
+        if self.landed {
+            if !self.armed {
+                return false;
+            }
+            let began = *self.takeoff_began_s.get_or_insert(self.time_s);
+            if self.time_s - began < TAKEOFF_DELAY_S {
+                return false;
+            }
+            self.landed = false;
+            self.lift_off_time_s = self.time_s;
+            self.flew_since_arming = true;
+            self.say(MavSeverity::MAV_SEVERITY_INFO, "Takeoff detected");
+        }
+        let climbing_s = self.time_s - self.lift_off_time_s;
+        let rate = rate_mps * (climbing_s / TAKEOFF_RAMP_S).clamp(0.05, 1.0);
+        let dz = target_alt - self.alt_amsl_m;
+        self.alt_amsl_m += dz.clamp(-rate * dt, rate * dt);
+        target_alt - self.alt_amsl_m <= NAV_MC_ALT_RAD_M
     }
 
     /// Moves vertically toward `alt` at auto climb/descent speed; true once there.
@@ -402,10 +510,22 @@ impl SimVehicle {
 
     pub(crate) fn descend_to_land(&mut self, dt: f64) {
         let height = self.alt_rel_m();
-        let speed = if height > self.params.mpc_land_alt2_m {
-            self.params.mpc_z_v_auto_dn_mps
+        let (fast, slow) = (
+            self.params.mpc_z_v_auto_dn_mps,
+            self.params.mpc_land_speed_mps,
+        );
+        let alt2 = self.params.mpc_land_alt2_m;
+        // PX4's landing descent: auto speed above MPC_LAND_ALT1, slowing linearly to
+        // MPC_LAND_SPEED at MPC_LAND_ALT2, and MPC_LAND_CRWL below MPC_LAND_ALT3 (SIH has
+        // a range finder).
+        let speed = if height > MPC_LAND_ALT1_M {
+            fast
+        } else if height > alt2 {
+            slow + (fast - slow) * (height - alt2) / (MPC_LAND_ALT1_M - alt2).max(0.1)
+        } else if height > MPC_LAND_ALT3_M {
+            slow
         } else {
-            self.params.mpc_land_speed_mps
+            MPC_LAND_CRWL_MPS.min(slow)
         };
         self.alt_amsl_m = (self.alt_amsl_m - speed * dt).max(self.home_alt_amsl_m);
         self.touch_down_if_on_ground();
@@ -415,6 +535,7 @@ impl SimVehicle {
         if !self.landed && self.alt_amsl_m <= self.home_alt_amsl_m + 1e-6 {
             self.alt_amsl_m = self.home_alt_amsl_m;
             self.landed = true;
+            self.takeoff_began_s = None;
             self.landed_at_s = self.wall_s;
             self.touchdown_time_s = self.time_s;
             self.say(MavSeverity::MAV_SEVERITY_INFO, "Landing detected");

@@ -31,6 +31,10 @@ use gcs_link::mission::MissionType;
 
 /// Wall-clock period of the physics and telemetry loop.
 const SIM_TICK: Duration = Duration::from_millis(20);
+/// How long after the last GCS heartbeat PX4's MAVLink receiver still reports it
+/// (`telemetry_status.HEARTBEAT_TIMEOUT_US` 2.5 s, checked every half timeout: 3.1 s on
+/// average); commander's `COM_DL_LOSS_T` runs from then.
+pub const GCS_HEARTBEAT_CURRENT_S: f64 = 3.125;
 /// PX4's autopilot component id.
 const AUTOPILOT_COMPID: u8 = 1;
 
@@ -266,6 +270,7 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
             last_gcs: None,
             param_server: crate::param_server::ParamServer::new(spec.sysid, &config.params),
             gcs_lost: false,
+            status_id: 0,
             state: state_tx,
             missions: MissionServer::default(),
             next_mission_current: Instant::now(),
@@ -316,6 +321,8 @@ struct Runner {
     in_delay: VecDeque<(Instant, Frame)>,
     last_gcs: Option<Instant>,
     gcs_lost: bool,
+    /// The id of the last STATUSTEXT sent in chunks.
+    status_id: u16,
     param_server: crate::param_server::ParamServer,
     state: watch::Sender<SimVehicle>,
     missions: MissionServer,
@@ -369,7 +376,12 @@ impl Runner {
                     self.check_gcs_link(now);
                     for (stream, (interval, next)) in due.iter_mut() {
                         if now >= *next {
-                            *next = now + *interval;
+                            // On schedule, not from now: a 50 Hz stream on a 20 ms tick
+                            // would otherwise drift to every other tick.
+                            *next += *interval;
+                            if *next < now {
+                                *next = now + *interval;
+                            }
                             if *stream == Stream::HomePosition && !self.model.has_gps_fix() {
                                 continue;
                             }
@@ -412,11 +424,13 @@ impl Runner {
         self.boot.elapsed().as_millis() as u32
     }
 
-    /// COM_DL_LOSS_T is measured in wall time: it is a protocol timeout.
+    /// COM_DL_LOSS_T is measured in wall time: it is a protocol timeout. PX4 starts it
+    /// once its MAVLink receiver stops counting the GCS heartbeat as current
+    /// ([`GCS_HEARTBEAT_CURRENT_S`]).
     fn check_gcs_link(&mut self, now: Instant) {
         let Some(last) = self.last_gcs else { return };
         let silent = now.duration_since(last).as_secs_f64();
-        if !self.gcs_lost && silent > self.model.params.com_dl_loss_t_s {
+        if !self.gcs_lost && silent > GCS_HEARTBEAT_CURRENT_S + self.model.params.com_dl_loss_t_s {
             self.gcs_lost = true;
             self.model.on_data_link_lost();
         }
@@ -448,11 +462,10 @@ impl Runner {
 
     fn send_status(&mut self) {
         for (severity, text) in self.model.take_status() {
-            self.send(&MavMessage::STATUSTEXT(STATUSTEXT_DATA {
-                severity,
-                text: text.as_str().into(),
-                ..Default::default()
-            }));
+            self.status_id = self.status_id.wrapping_add(1).max(1);
+            for msg in statustext_chunks(severity, &text, self.status_id) {
+                self.send(&msg);
+            }
         }
     }
 
@@ -627,4 +640,57 @@ fn is_mission_message(msg: &MavMessage) -> bool {
             | MavMessage::MISSION_CLEAR_ALL(_)
             | MavMessage::MISSION_SET_CURRENT(_)
     )
+}
+
+/// STATUSTEXT frames for `text` as PX4 sends them: one frame with id 0 when it fits in
+/// 50 bytes, otherwise 50-byte chunks sharing `id` with `chunk_seq` 0, 1, … (the last
+/// one shorter, so it ends with a NUL).
+fn statustext_chunks(severity: MavSeverity, text: &str, id: u16) -> Vec<MavMessage> {
+    const CHUNK: usize = 50;
+    let bytes = text.as_bytes();
+    let frame = |part: &[u8], id: u16, chunk_seq: u8| {
+        let mut buf = [0u8; CHUNK];
+        buf[..part.len()].copy_from_slice(part);
+        MavMessage::STATUSTEXT(STATUSTEXT_DATA {
+            severity,
+            text: buf.into(),
+            id,
+            chunk_seq,
+        })
+    };
+    if bytes.len() <= CHUNK {
+        return vec![frame(bytes, 0, 0)];
+    }
+    let mut parts: Vec<&[u8]> = bytes.chunks(CHUNK).collect();
+    if bytes.len().is_multiple_of(CHUNK) {
+        parts.push(&[]);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| frame(part, id, i as u8))
+        .collect()
+}
+
+#[cfg(test)]
+mod statustext_tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_go_in_chunks_that_end_with_a_nul() {
+        let text = "Arming denied: Resolve system health failures first";
+        let frames = statustext_chunks(MavSeverity::MAV_SEVERITY_CRITICAL, text, 7);
+        assert_eq!(frames.len(), 2);
+        let mut joined = Vec::new();
+        for (i, f) in frames.iter().enumerate() {
+            let MavMessage::STATUSTEXT(t) = f else {
+                panic!("not a STATUSTEXT")
+            };
+            assert_eq!((t.id, t.chunk_seq), (7, i as u8));
+            joined.extend(t.text.as_slice().iter().take_while(|b| **b != 0));
+        }
+        assert_eq!(String::from_utf8(joined).unwrap(), text);
+        let short = statustext_chunks(MavSeverity::MAV_SEVERITY_INFO, "Landing detected", 8);
+        assert!(matches!(&short[..], [MavMessage::STATUSTEXT(t)] if t.id == 0));
+    }
 }

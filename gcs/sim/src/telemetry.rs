@@ -14,8 +14,18 @@ pub enum Stream {
     Heartbeat,
     /// ATTITUDE.
     Attitude,
+    /// ATTITUDE_QUATERNION.
+    AttitudeQuaternion,
+    /// ATTITUDE_TARGET.
+    AttitudeTarget,
+    /// LOCAL_POSITION_NED.
+    LocalPositionNed,
+    /// POSITION_TARGET_LOCAL_NED.
+    PositionTargetLocalNed,
     /// GLOBAL_POSITION_INT.
     GlobalPositionInt,
+    /// SERVO_OUTPUT_RAW.
+    ServoOutputRaw,
     /// VFR_HUD.
     VfrHud,
     /// SYS_STATUS.
@@ -30,22 +40,62 @@ pub enum Stream {
     Altitude,
     /// HOME_POSITION.
     HomePosition,
+    /// SCALED_PRESSURE.
+    ScaledPressure,
+    /// LINK_NODE_STATUS.
+    LinkNodeStatus,
+    /// PING (PX4 pings its GCS link).
+    Ping,
+    /// DISTANCE_SENSOR (SIH's downward range finder).
+    DistanceSensor,
+    /// ESTIMATOR_STATUS.
+    EstimatorStatus,
+    /// VIBRATION.
+    Vibration,
+    /// TIME_ESTIMATE_TO_TARGET.
+    TimeEstimateToTarget,
+    /// CURRENT_MODE.
+    CurrentMode,
+    /// CURRENT_EVENT_SEQUENCE.
+    CurrentEventSequence,
+    /// OPEN_DRONE_ID_LOCATION (Remote ID).
+    OpenDroneIdLocation,
+    /// OPEN_DRONE_ID_SYSTEM (Remote ID).
+    OpenDroneIdSystem,
     /// AUTOPILOT_VERSION (on request only).
     AutopilotVersion,
 }
 
-/// PX4's default rates for a GCS link in "normal" mode (`mavlink_main.cpp`), in Hz.
-pub const DEFAULT_STREAMS: [(Stream, f64); 10] = [
+/// The messages PX4 SITL streams unasked on its GCS link and their rates in Hz, as
+/// measured by the conformance probe (`tests/px4/reference.json`): ~368 messages/s.
+/// MISSION_CURRENT (1 Hz) comes from the mission server.
+pub const DEFAULT_STREAMS: [(Stream, f64); 26] = [
     (Stream::Heartbeat, 1.0),
-    (Stream::Attitude, 15.0),
-    (Stream::GlobalPositionInt, 5.0),
-    (Stream::VfrHud, 4.0),
     (Stream::SysStatus, 1.0),
-    (Stream::GpsRawInt, 1.0),
-    (Stream::ExtendedSysState, 1.0),
-    (Stream::BatteryStatus, 0.5),
+    (Stream::Ping, 0.1),
+    (Stream::LinkNodeStatus, 1.0),
+    (Stream::GpsRawInt, 5.0),
+    (Stream::ScaledPressure, 1.0),
+    (Stream::Attitude, 50.0),
+    (Stream::AttitudeQuaternion, 50.0),
+    (Stream::LocalPositionNed, 50.0),
+    (Stream::GlobalPositionInt, 50.0),
+    (Stream::ServoOutputRaw, 50.0),
+    (Stream::VfrHud, 4.0),
+    (Stream::AttitudeTarget, 50.0),
+    (Stream::PositionTargetLocalNed, 50.0),
+    (Stream::DistanceSensor, 0.5),
     (Stream::Altitude, 1.0),
+    (Stream::BatteryStatus, 0.5),
+    (Stream::EstimatorStatus, 0.5),
+    (Stream::Vibration, 0.1),
     (Stream::HomePosition, 0.5),
+    (Stream::ExtendedSysState, 1.0),
+    (Stream::TimeEstimateToTarget, 0.5),
+    (Stream::CurrentEventSequence, 0.3),
+    (Stream::CurrentMode, 0.5),
+    (Stream::OpenDroneIdLocation, 1.0),
+    (Stream::OpenDroneIdSystem, 1.0),
 ];
 
 impl Stream {
@@ -53,16 +103,32 @@ impl Stream {
     pub fn from_message_id(id: u32) -> Option<Self> {
         Some(match id {
             0 => Self::Heartbeat,
-            30 => Self::Attitude,
-            33 => Self::GlobalPositionInt,
-            74 => Self::VfrHud,
             1 => Self::SysStatus,
+            4 => Self::Ping,
+            8 => Self::LinkNodeStatus,
             24 => Self::GpsRawInt,
-            245 => Self::ExtendedSysState,
-            147 => Self::BatteryStatus,
+            29 => Self::ScaledPressure,
+            30 => Self::Attitude,
+            31 => Self::AttitudeQuaternion,
+            32 => Self::LocalPositionNed,
+            33 => Self::GlobalPositionInt,
+            36 => Self::ServoOutputRaw,
+            74 => Self::VfrHud,
+            83 => Self::AttitudeTarget,
+            85 => Self::PositionTargetLocalNed,
+            132 => Self::DistanceSensor,
             141 => Self::Altitude,
-            242 => Self::HomePosition,
+            147 => Self::BatteryStatus,
             148 => Self::AutopilotVersion,
+            230 => Self::EstimatorStatus,
+            241 => Self::Vibration,
+            242 => Self::HomePosition,
+            245 => Self::ExtendedSysState,
+            380 => Self::TimeEstimateToTarget,
+            411 => Self::CurrentEventSequence,
+            436 => Self::CurrentMode,
+            12901 => Self::OpenDroneIdLocation,
+            12904 => Self::OpenDroneIdSystem,
             _ => return None,
         })
     }
@@ -100,19 +166,12 @@ impl SimVehicle {
                 mavlink_version: 3,
             }),
             Stream::Attitude => {
-                // Lean into the direction of travel, as a multicopter does.
-                let tilt = (ground_speed / 12.0 * 20f64.to_radians()).min(35f64.to_radians());
-                let yaw = self.heading_deg.to_radians();
-                let course = ve.atan2(vn);
+                let [roll, pitch, yaw] = self.attitude_rad();
                 MavMessage::ATTITUDE(ATTITUDE_DATA {
                     time_boot_ms: boot_ms,
-                    roll: (tilt * (course - yaw).sin()) as f32,
-                    pitch: (-tilt * (course - yaw).cos()) as f32,
-                    yaw: (if yaw > std::f64::consts::PI {
-                        yaw - std::f64::consts::TAU
-                    } else {
-                        yaw
-                    }) as f32,
+                    roll: roll as f32,
+                    pitch: pitch as f32,
+                    yaw: yaw as f32,
                     ..Default::default()
                 })
             }
@@ -232,7 +291,28 @@ impl SimVehicle {
                 flight_sw_version: 0x010F_00FF,
                 ..Default::default()
             }),
+            other => self.px4_extra_message(other, boot_ms),
         }
+    }
+
+    /// Roll, pitch and yaw (radians, yaw in -π..π): level on the ground, leaning into
+    /// the direction of travel in flight, as a multicopter does.
+    pub fn attitude_rad(&self) -> [f64; 3] {
+        let [vn, ve, _] = self.vel_ned_mps;
+        let ground_speed = vn.hypot(ve);
+        let tilt = (ground_speed / 12.0 * 20f64.to_radians()).min(35f64.to_radians());
+        let yaw = self.heading_deg.to_radians();
+        let course = ve.atan2(vn);
+        let yaw = if yaw > std::f64::consts::PI {
+            yaw - std::f64::consts::TAU
+        } else {
+            yaw
+        };
+        [
+            tilt * (course - yaw).sin(),
+            -tilt * (course - yaw).cos(),
+            yaw,
+        ]
     }
 
     /// Remaining battery as MAVLink's whole percent.

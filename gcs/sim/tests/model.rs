@@ -50,7 +50,7 @@ fn arming_waits_for_preflight_checks() {
     assert!(
         v.take_status()
             .iter()
-            .any(|(_, t)| t.contains("Preflight Fail"))
+            .any(|(_, t)| t == "Arming denied: Resolve system health failures first")
     );
     run(&mut v, 3.0);
     assert_eq!(
@@ -86,7 +86,10 @@ fn full_flight_takeoff_goto_return_land_disarm() {
         MavResult::MAV_RESULT_ACCEPTED
     );
     assert_eq!(v.mode, FlightMode::Takeoff);
-    run(&mut v, 15.0);
+    // PX4 SITL: 3 s on the ground, then MPC_TKO_SPEED after a 3 s ramp (~25 s to 30 m).
+    run(&mut v, 2.5);
+    assert!(v.landed, "still spooling up");
+    run(&mut v, 27.5);
     assert_eq!(v.mode, FlightMode::Hold, "takeoff ends in Hold");
     assert!((v.alt_rel_m() - 30.0).abs() < 0.5, "{}", v.alt_rel_m());
     assert!(!v.landed);
@@ -184,15 +187,29 @@ fn unknown_commands_and_unavailable_modes() {
         ),
         MavResult::MAV_RESULT_UNSUPPORTED
     );
+    // Disarmed, PX4 takes any mode (arming checks it later); armed, not one it cannot fly.
     let (main, sub) = FlightMode::Position.px4_main_sub().unwrap();
+    let position = [1.0, main.into(), sub.into(), 0.0, 0.0, 0.0, 0.0];
     assert_eq!(
-        cmd(
-            &mut v,
-            MavCmd::MAV_CMD_DO_SET_MODE,
-            [1.0, main.into(), sub.into(), 0.0, 0.0, 0.0, 0.0]
-        ),
+        cmd(&mut v, MavCmd::MAV_CMD_DO_SET_MODE, position),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    assert_eq!(v.mode, FlightMode::Position);
+    assert!(v.arm().is_err(), "Position cannot be flown without RC");
+    v.enter(FlightMode::Hold);
+    v.arm().unwrap();
+    v.take_status();
+    assert_eq!(
+        cmd(&mut v, MavCmd::MAV_CMD_DO_SET_MODE, position),
         MavResult::MAV_RESULT_TEMPORARILY_REJECTED
     );
+    assert!(
+        v.take_status()
+            .iter()
+            .any(|(_, t)| t == "Switching to Position is currently not available")
+    );
+    assert_eq!(v.mode, FlightMode::Hold);
+    v.disarm(false).unwrap();
     assert_eq!(
         cmd(&mut v, MavCmd::MAV_CMD_MISSION_START, [0.0; 7]),
         MavResult::MAV_RESULT_DENIED
@@ -287,16 +304,23 @@ fn data_link_loss_applies_nav_dll_act() {
             MavCmd::MAV_CMD_NAV_TAKEOFF,
             [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, HOME_ALT + 10.0],
         );
-        run(&mut v, 6.0);
+        run(&mut v, 15.0);
+        assert!(!v.landed);
         v.take_status();
         v.on_data_link_lost();
-        assert_eq!(v.mode, mode.unwrap_or(FlightMode::Hold), "{act:?}");
+        // PX4 holds for COM_FAIL_ACT_T (5 s) before the action.
+        assert_eq!(v.mode, FlightMode::Hold, "{act:?}");
         assert_eq!(v.failsafe, mode.is_some());
-        assert!(
+        assert_eq!(
             v.take_status()
                 .iter()
-                .any(|(_, t)| t.contains("ground station lost"))
+                .any(|(_, t)| t == "Failsafe activated"),
+            mode.is_some()
         );
+        run(&mut v, 4.5);
+        assert_eq!(v.mode, FlightMode::Hold, "{act:?} still holding");
+        run(&mut v, 1.0);
+        assert_eq!(v.mode, mode.unwrap_or(FlightMode::Hold), "{act:?}");
     }
 }
 
