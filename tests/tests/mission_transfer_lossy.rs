@@ -375,8 +375,9 @@ fn vehicle_refusals_are_typed_errors() {
         ),
         "{r:?}"
     );
-    // More items than PX4 stores.
-    let many: Vec<_> = (0..2001).map(|s| mk(s, 16, 3)).collect();
+    // More items than PX4 SITL stores.
+    let too_many = gcs_sim::mission_server::MAX_ITEMS[0] as u16 + 1;
+    let many: Vec<_> = (0..too_many).map(|s| mk(s, 16, 3)).collect();
     let (r, _) = w.transfer(Operation::Upload(many), fresh_rtt());
     assert!(
         matches!(

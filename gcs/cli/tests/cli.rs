@@ -108,8 +108,9 @@ async fn failures_exit_non_zero_with_the_reason() {
     let err: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(err["error"].as_str().unwrap().contains("broken.json"));
 
-    // More items than PX4 stores: the vehicle's refusal fails the upload.
-    let items: Vec<serde_json::Value> = (0..2001)
+    // More items than PX4 SITL stores: the vehicle's refusal fails the upload.
+    let too_many = gcs_sim::mission_server::MAX_ITEMS[0] + 1;
+    let items: Vec<serde_json::Value> = (0..too_many)
         .map(|seq| serde_json::json!({"seq": seq, "frame": 3, "command": 16, "current": 0, "autocontinue": 1,
             "param1": 0.0, "param2": 0.0, "param3": 0.0, "param4": null, "x": 169742000, "y": 79865000, "z": 50.0,
             "mission_type": "Mission"}))

@@ -40,11 +40,15 @@
 //!   `COM_LOW_BAT_ACT` (warn / land / return then land).
 //!
 //! - **Missions** (`mavlink_mission.cpp`, navigator): MISSION, FENCE and RALLY lists with
-//!   PX4's limits (2000 / 64 / 32 items), accepted commands and frames, error ACKs, item
-//!   re-requests every 250 ms, a 5 s protocol timeout, the last ACK repeated when the last
-//!   item comes again, any other item outside an upload answered MAV_MISSION_ERROR with
-//!   PX4's STATUSTEXT ("IGN MISSION_ITEM: No transfer" / "Busy"), opaque ids (CRC-32) in MISSION_COUNT / MISSION_ACK / MISSION_CURRENT;
-//!   MISSION_CURRENT at 1 Hz and MISSION_ITEM_REACHED per NAV item; `MISSION_START` and the
+//!   PX4 SITL's limits (10000 / 64 / 32 items, more is MAV_MISSION_NO_SPACE), accepted
+//!   commands and frames, error ACKs, item re-requests every 250 ms (an item out of order
+//!   is dropped, not an error), a 5 s protocol timeout, the last ACK repeated when the
+//!   last item comes again, any other item outside an upload answered MAV_MISSION_ERROR
+//!   with PX4's STATUSTEXT ("IGN MISSION_ITEM: No transfer" / "Busy"), PX4's `_int_mode`
+//!   (the old MISSION_REQUEST / MISSION_ITEM until the ground station sends an _INT
+//!   message), opaque ids (CRC-32) in MISSION_COUNT / MISSION_ACK / MISSION_CURRENT;
+//!   MISSION_CURRENT at 1 Hz (mission_state left UNKNOWN, as PX4 does) and
+//!   MISSION_ITEM_REACHED once per NAV item; `MISSION_START` and the
 //!   Mission mode fly takeoff, waypoints (acceptance radius, hold time), loiters, delay,
 //!   land and return, with DO_CHANGE_SPEED and DO_JUMP; Hold when the list ends.
 //!   Mission legs fly at `MPC_XY_CRUISE` (5 m/s) until a DO_CHANGE_SPEED (param2 > 0;

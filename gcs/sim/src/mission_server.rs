@@ -1,5 +1,7 @@
 //! The mission microservice, vehicle side, as PX4's `mavlink_mission.cpp` runs it:
-//! MISSION, FENCE and RALLY lists, PX4's list limits, item checks, retries and error ACKs.
+//! MISSION, FENCE and RALLY lists, PX4 SITL's list limits, item checks, retries and
+//! error ACKs, and PX4's `_int_mode`: the old float MISSION_REQUEST / MISSION_ITEM until
+//! the ground station shows it speaks the _INT messages.
 //!
 //! Sans-IO: fed messages and clock ticks, returns the messages to send (STATUSTEXTs
 //! included, as PX4 says why it ignores a message).
@@ -8,9 +10,11 @@ use gcs_link::crc::crc32_part;
 use std::time::{Duration, Instant};
 
 use gcs_link::VehicleId;
+#[allow(deprecated)] // MISSION_REQUEST and MISSION_ITEM: PX4 sends them outside `_int_mode`.
 use gcs_link::mavlink::dialects::common::{
-    MISSION_ACK_DATA, MISSION_COUNT_DATA, MISSION_CURRENT_DATA, MISSION_REQUEST_INT_DATA,
-    MavMessage, MavMissionResult, MavMissionType, MavSeverity, MissionState, STATUSTEXT_DATA,
+    MISSION_ACK_DATA, MISSION_COUNT_DATA, MISSION_CURRENT_DATA, MISSION_ITEM_DATA,
+    MISSION_ITEM_INT_DATA, MISSION_REQUEST_DATA, MISSION_REQUEST_INT_DATA, MavFrame, MavMessage,
+    MavMissionResult, MavMissionType, MavSeverity, STATUSTEXT_DATA,
 };
 use gcs_link::mission::wire::{from_wire, mav_mission_type, mission_type, to_wire};
 use gcs_link::mission::{MissionItemInt, MissionType};
@@ -21,8 +25,11 @@ use crate::mission_items::refusal;
 pub const RETRY_TIMEOUT: Duration = Duration::from_millis(250);
 /// PX4 abandons a transfer after this long without progress (`MAVLINK_MISSION_PROTOCOL_TIMEOUT_DEFAULT`).
 pub const PROTOCOL_TIMEOUT: Duration = Duration::from_secs(5);
-/// Items PX4 stores per list (dataman): mission, fence vertices, safe (rally) points.
-pub const MAX_ITEMS: [usize; 3] = [2000, 64, 32];
+/// Items PX4 SITL stores per list (`MavlinkMissionManager::MAX_COUNT`, from dataman.h):
+/// mission (`CONFIG_NUM_MISSION_ITMES_SUPPORTED` of boards/px4/sitl/default.px4board),
+/// fence points (`DM_KEY_FENCE_POINTS_MAX`), safe (rally) points (`DM_KEY_SAFE_POINTS_MAX`).
+/// A MISSION_COUNT above is answered MAV_MISSION_NO_SPACE.
+pub const MAX_ITEMS: [usize; 3] = [10_000, 64, 32];
 
 /// PX4's critical STATUSTEXT for a MISSION_ITEM_INT while no upload is in progress.
 pub const ITEM_NO_TRANSFER: &str = "IGN MISSION_ITEM: No transfer";
@@ -75,6 +82,12 @@ pub struct MissionServer {
     mission_type: MavMissionType,
     /// The last completed upload (partner, type, count), to re-ACK its last item.
     last_upload: Option<(VehicleId, MissionType, u16)>,
+    /// PX4's `_int_mode`: false at boot, so an upload's requests are the old
+    /// MISSION_REQUEST and a download's items the old float MISSION_ITEM; any
+    /// MISSION_ITEM_INT or MISSION_REQUEST_INT sets it, a MISSION_REQUEST clears it, a
+    /// MAV_MISSION_UNSUPPORTED ACK during an upload flips it. MISSION_REQUEST_LIST,
+    /// MISSION_COUNT and the end of a transfer leave it as it is.
+    int_mode: bool,
 }
 
 impl Default for MissionServer {
@@ -87,6 +100,7 @@ impl Default for MissionServer {
             partner: None,
             mission_type: MavMissionType::MAV_MISSION_TYPE_MISSION,
             last_upload: None,
+            int_mode: false,
         }
     }
 }
@@ -164,31 +178,50 @@ impl MissionServer {
         })
     }
 
-    fn request(to: VehicleId, t: MissionType, seq: u16) -> MavMessage {
-        MavMessage::MISSION_REQUEST_INT(MISSION_REQUEST_INT_DATA {
-            seq,
-            target_system: to.sysid,
-            target_component: to.compid,
-            mission_type: mav_mission_type(t),
-        })
+    /// Whether the next request and download item are the _INT messages (PX4's `_int_mode`).
+    pub fn int_mode(&self) -> bool {
+        self.int_mode
     }
 
-    /// MISSION_CURRENT as PX4 streams it (1 Hz), with the three lists' opaque ids.
-    pub fn mission_current(&self, active: bool) -> MavMessage {
+    /// PX4's `send_mission_request`: MISSION_REQUEST_INT in `_int_mode`, else the old
+    /// MISSION_REQUEST.
+    #[allow(deprecated)] // MISSION_REQUEST: what PX4 sends until the GCS shows it speaks _INT.
+    fn request(&self, to: VehicleId, t: MissionType, seq: u16) -> MavMessage {
+        let (target_system, target_component) = (to.sysid, to.compid);
+        let mission_type = mav_mission_type(t);
+        if self.int_mode {
+            MavMessage::MISSION_REQUEST_INT(MISSION_REQUEST_INT_DATA {
+                seq,
+                target_system,
+                target_component,
+                mission_type,
+            })
+        } else {
+            MavMessage::MISSION_REQUEST(MISSION_REQUEST_DATA {
+                seq,
+                target_system,
+                target_component,
+                mission_type,
+            })
+        }
+    }
+
+    /// MISSION_CURRENT as PX4 v1.15 sends it (`send_mission_current`, 1 Hz): the current
+    /// item, the mission's length (`UINT16_MAX` when there is none) and the three lists'
+    /// opaque ids. PX4 never fills in `mission_state` or `mission_mode`: they stay 0,
+    /// MISSION_STATE_UNKNOWN, in every flight mode, with or without a mission.
+    pub fn mission_current(&self) -> MavMessage {
+        let total = match self.lists[0].len() {
+            0 => u16::MAX,
+            n => n as u16,
+        };
         MavMessage::MISSION_CURRENT(MISSION_CURRENT_DATA {
             seq: self.current_seq,
-            total: self.lists[0].len() as u16,
-            mission_state: if self.lists[0].is_empty() {
-                MissionState::MISSION_STATE_NO_MISSION
-            } else if active {
-                MissionState::MISSION_STATE_ACTIVE
-            } else {
-                MissionState::MISSION_STATE_NOT_STARTED
-            },
-            mission_mode: u8::from(active),
+            total,
             mission_id: self.ids[0],
             fence_id: self.ids[1],
             rally_points_id: self.ids[2],
+            ..Default::default()
         })
     }
 
@@ -202,6 +235,15 @@ impl MissionServer {
         now: Instant,
     ) -> Vec<MavMessage> {
         let for_me = |sys: u8| sys == me.sysid || sys == 0;
+        // PX4's handle_mission_item_int / handle_mission_request(_int) switch `_int_mode`
+        // first, before they look at the target.
+        match msg {
+            MavMessage::MISSION_ITEM_INT(_) | MavMessage::MISSION_REQUEST_INT(_) => {
+                self.int_mode = true;
+            }
+            MavMessage::MISSION_REQUEST(_) => self.int_mode = false,
+            _ => {}
+        }
         match msg {
             MavMessage::MISSION_COUNT(c) if for_me(c.target_system) => {
                 self.on_count(from, c.count, c.mission_type, now)
@@ -249,12 +291,27 @@ impl MissionServer {
                 self.on_request(from, r.seq, r.mission_type, now)
             }
             MavMessage::MISSION_ACK(a) if for_me(a.target_system) => {
-                if matches!(self.state, State::Sending { .. }) {
-                    self.state = State::Idle;
-                } else if let State::Receiving { .. } = self.state
-                    && a.mavtype == MavMissionResult::MAV_MISSION_OPERATION_CANCELLED
-                {
-                    self.state = State::Idle;
+                match &self.state {
+                    State::Sending { .. } => self.state = State::Idle,
+                    State::Receiving {
+                        mission_type,
+                        partner,
+                        items,
+                        ..
+                    } if *partner == from => match a.mavtype {
+                        // The partner cannot take the request sent: PX4 flips
+                        // `_int_mode` and asks again in the other message.
+                        MavMissionResult::MAV_MISSION_UNSUPPORTED => {
+                            let (mt, seq) = (*mission_type, items.len() as u16);
+                            self.int_mode = !self.int_mode;
+                            return vec![self.request(from, mt, seq)];
+                        }
+                        MavMissionResult::MAV_MISSION_OPERATION_CANCELLED => {
+                            self.state = State::Idle;
+                        }
+                        _ => {}
+                    },
+                    _ => {}
                 }
                 Vec::new()
             }
@@ -279,7 +336,7 @@ impl MissionServer {
                 if usize::from(s.seq) < self.lists[0].len() {
                     self.current_seq = s.seq;
                 }
-                vec![self.mission_current(false)]
+                vec![self.mission_current()]
             }
             _ => Vec::new(),
         }
@@ -309,7 +366,7 @@ impl MissionServer {
         {
             if *mission_type == mt && *partner == from && items.is_empty() {
                 // Our first request was lost: ask again.
-                return vec![Self::request(from, mt, 0)];
+                return vec![self.request(from, mt, 0)];
             }
             return vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)];
         }
@@ -342,17 +399,19 @@ impl MissionServer {
             last_request: now,
             last_progress: now,
         };
-        vec![Self::request(from, mt, 0)]
+        vec![self.request(from, mt, 0)]
     }
 
     /// PX4's `handle_mission_item_both`: only the transfer partner's items of the
-    /// transfer's type are taken. Outside an upload an item is an error the ground
-    /// station must hear of (else it waits out its timeouts), except the last item of
-    /// the upload just completed again (its ACK was lost).
+    /// transfer's type are taken, and only the one expected next: any other is dropped
+    /// without an answer (the 250 ms re-request asks for the expected one again). Outside
+    /// an upload an item is an error the ground station must hear of (else it waits out
+    /// its timeouts), except the last item of the upload just completed again (its ACK
+    /// was lost).
     fn on_item(
         &mut self,
         from: VehicleId,
-        wire: &gcs_link::mavlink::dialects::common::MISSION_ITEM_INT_DATA,
+        wire: &MISSION_ITEM_INT_DATA,
         now: Instant,
     ) -> Vec<MavMessage> {
         if self.partner != Some(from) {
@@ -385,18 +444,10 @@ impl MissionServer {
             };
         };
         let t = mav_mission_type(*mission_type);
-        let expected = items.len() as u16;
-        if wire.seq < expected {
-            return Vec::new(); // a duplicate of an item we have
-        }
-        if wire.seq > expected {
-            self.state = State::Idle;
-            return vec![Self::ack(
-                from,
-                t,
-                MavMissionResult::MAV_MISSION_INVALID_SEQUENCE,
-                0,
-            )];
+        if usize::from(wire.seq) != items.len() {
+            // A duplicate of an item we have, or one ahead of the expected: PX4 ignores
+            // it ("Item sequence not expected, ignore item"), the transfer goes on.
+            return Vec::new();
         }
         let Some(item) = from_wire(wire) else {
             self.state = State::Idle;
@@ -411,7 +462,7 @@ impl MissionServer {
         *last_request = now;
         if items.len() < usize::from(*count) {
             let (mt, next) = (*mission_type, items.len() as u16);
-            return vec![Self::request(from, mt, next)];
+            return vec![self.request(from, mt, next)];
         }
         let (mt, n) = (*mission_type, *count);
         let State::Receiving { items, .. } = std::mem::replace(&mut self.state, State::Idle) else {
@@ -429,11 +480,7 @@ impl MissionServer {
 
     /// PX4 when idle: the last item of the upload it just completed, again, means its
     /// ACK was lost; it acknowledges again so the ground station does not time out.
-    fn reack_last_item(
-        &self,
-        from: VehicleId,
-        wire: &gcs_link::mavlink::dialects::common::MISSION_ITEM_INT_DATA,
-    ) -> Option<MavMessage> {
+    fn reack_last_item(&self, from: VehicleId, wire: &MISSION_ITEM_INT_DATA) -> Option<MavMessage> {
         match self.last_upload {
             Some((partner, mt, count))
                 if partner == from
@@ -453,7 +500,9 @@ impl MissionServer {
 
     /// PX4's `handle_mission_request_both`: it serves the item it expects next, or the
     /// one before again (its answer was lost, the partner asks again); any other
-    /// sequence, or one past the list, ends the transfer with MAV_MISSION_ERROR.
+    /// sequence, or one past the list, ends the transfer with MAV_MISSION_ERROR, and
+    /// later requests go unanswered until a new MISSION_REQUEST_LIST. The item goes as
+    /// MISSION_ITEM_INT in `_int_mode`, else as the old float MISSION_ITEM.
     fn on_request(
         &mut self,
         from: VehicleId,
@@ -488,7 +537,8 @@ impl MissionServer {
             return vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)];
         };
         match to_wire(item, from) {
-            Ok(w) => vec![MavMessage::MISSION_ITEM_INT(w)],
+            Ok(w) if self.int_mode => vec![MavMessage::MISSION_ITEM_INT(w)],
+            Ok(w) => vec![float_item(&w)],
             Err(_) => vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)],
         }
     }
@@ -510,7 +560,8 @@ impl MissionServer {
                 }
                 if now.duration_since(*last_request) >= RETRY_TIMEOUT {
                     *last_request = now;
-                    return vec![Self::request(*partner, *mission_type, items.len() as u16)];
+                    let (to, mt, seq) = (*partner, *mission_type, items.len() as u16);
+                    return vec![self.request(to, mt, seq)];
                 }
                 Vec::new()
             }
@@ -523,6 +574,39 @@ impl MissionServer {
             State::Idle => Vec::new(),
         }
     }
+}
+
+/// The old float MISSION_ITEM PX4 sends outside `_int_mode` (`format_mavlink_mission_item`):
+/// a global position in degrees and the frame without `_INT`; a MISSION-frame item's x
+/// and y as they are.
+#[allow(deprecated)] // MISSION_ITEM: what PX4 answers the old MISSION_REQUEST with.
+fn float_item(w: &MISSION_ITEM_INT_DATA) -> MavMessage {
+    let (frame, scale) = match w.frame {
+        MavFrame::MAV_FRAME_GLOBAL | MavFrame::MAV_FRAME_GLOBAL_INT => {
+            (MavFrame::MAV_FRAME_GLOBAL, 1e-7)
+        }
+        MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT | MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT_INT => {
+            (MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT, 1e-7)
+        }
+        other => (other, 1.0),
+    };
+    MavMessage::MISSION_ITEM(MISSION_ITEM_DATA {
+        param1: w.param1,
+        param2: w.param2,
+        param3: w.param3,
+        param4: w.param4,
+        x: (f64::from(w.x) * scale) as f32,
+        y: (f64::from(w.y) * scale) as f32,
+        z: w.z,
+        seq: w.seq,
+        command: w.command,
+        target_system: w.target_system,
+        target_component: w.target_component,
+        frame,
+        current: w.current,
+        autocontinue: w.autocontinue,
+        mission_type: w.mission_type,
+    })
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The mission server answers as PX4's mavlink_mission.cpp does.
 
 use super::*;
-use gcs_link::mavlink::dialects::common::MISSION_REQUEST_LIST_DATA;
+use gcs_link::mavlink::dialects::common::{MISSION_REQUEST_LIST_DATA, MissionState};
 
 const ME: VehicleId = VehicleId {
     sysid: 1,
@@ -143,10 +143,11 @@ fn uploading(from: VehicleId, count: u16, n: u16) -> MissionServer {
         mission_type: MavMissionType::MAV_MISSION_TYPE_MISSION,
         ..Default::default()
     });
-    assert!(matches!(
-        &s.on_message(ME, from, &c, now)[..],
-        [MavMessage::MISSION_REQUEST_INT(r)] if r.seq == 0
-    ));
+    // A fresh vehicle asks with the old MISSION_REQUEST (PX4's `_int_mode` is off).
+    assert_eq!(
+        requested(&s.on_message(ME, from, &c, now)),
+        Some((false, 0))
+    );
     for seq in 0..n {
         let out = send_item(&mut s, from, seq);
         assert!(matches!(
@@ -210,9 +211,11 @@ fn an_item_after_the_upload_ended_is_answered_with_an_error() {
 
     // An upload that failed leaves no upload to acknowledge again: its items are strays.
     let mut s = uploading(GCS, 3, 1);
+    let mut bad = to_wire(&item(1), ME).unwrap();
+    bad.command = gcs_link::mavlink::dialects::common::MavCmd::MAV_CMD_NAV_RALLY_POINT;
     assert!(matches!(
-        &send_item(&mut s, GCS, 2)[..],
-        [MavMessage::MISSION_ACK(a)] if a.mavtype == MavMissionResult::MAV_MISSION_INVALID_SEQUENCE
+        &s.on_message(ME, GCS, &MavMessage::MISSION_ITEM_INT(bad), Instant::now())[..],
+        [MavMessage::MISSION_ACK(a)] if a.mavtype == MavMissionResult::MAV_MISSION_UNSUPPORTED
     ));
     assert!(is_critical_then_error(
         &send_item(&mut s, GCS, 1),
@@ -301,4 +304,363 @@ fn an_item_of_another_list_is_an_error_but_the_upload_goes_on() {
         [MavMessage::MISSION_ACK(a)] if a.mavtype == MavMissionResult::MAV_MISSION_ACCEPTED
     ));
     assert_eq!(s.list(MissionType::Mission).len(), 2);
+}
+
+/// `Some((int, seq))` when `out` is one request: `int` for MISSION_REQUEST_INT, false
+/// for the old MISSION_REQUEST.
+#[allow(deprecated)] // MISSION_REQUEST: what PX4 sends outside `_int_mode`.
+fn requested(out: &[MavMessage]) -> Option<(bool, u16)> {
+    match out {
+        [MavMessage::MISSION_REQUEST_INT(r)] => Some((true, r.seq)),
+        [MavMessage::MISSION_REQUEST(r)] => Some((false, r.seq)),
+        _ => None,
+    }
+}
+
+fn count_msg(t: MavMissionType, count: u16) -> MavMessage {
+    MavMessage::MISSION_COUNT(MISSION_COUNT_DATA {
+        count,
+        target_system: 1,
+        target_component: 1,
+        mission_type: t,
+        opaque_id: 0,
+    })
+}
+
+fn list_msg(t: MavMissionType) -> MavMessage {
+    MavMessage::MISSION_REQUEST_LIST(MISSION_REQUEST_LIST_DATA {
+        target_system: 1,
+        target_component: 1,
+        mission_type: t,
+    })
+}
+
+fn ack_msg(t: MavMissionType, r: MavMissionResult) -> MavMessage {
+    MavMessage::MISSION_ACK(MISSION_ACK_DATA {
+        target_system: 1,
+        target_component: 1,
+        mavtype: r,
+        mission_type: t,
+        opaque_id: 0,
+    })
+}
+
+/// The ground station's MISSION_ACK at the end of a download of list `t`: no answer.
+fn end_download(s: &mut MissionServer, t: MavMissionType, now: Instant) {
+    let done = ack_msg(t, MavMissionResult::MAV_MISSION_ACCEPTED);
+    assert!(s.on_message(ME, GCS, &done, now).is_empty());
+}
+
+/// The result of `out` when it is one MISSION_ACK of list `t` to the ground station.
+fn acked(out: &[MavMessage], t: MavMissionType) -> Option<MavMissionResult> {
+    match out {
+        [MavMessage::MISSION_ACK(a)] if a.mission_type == t && a.target_system == GCS.sysid => {
+            Some(a.mavtype)
+        }
+        _ => None,
+    }
+}
+
+/// The count of `out` when it is one MISSION_COUNT of list `t`.
+fn counted(out: &[MavMessage], t: MavMissionType) -> Option<u16> {
+    match out {
+        [MavMessage::MISSION_COUNT(c)] if c.mission_type == t => Some(c.count),
+        _ => None,
+    }
+}
+
+const MISSION: MavMissionType = MavMissionType::MAV_MISSION_TYPE_MISSION;
+
+/// The probe's four-item mission: take-off, two waypoints, return.
+fn patrol() -> Vec<MissionItemInt> {
+    let mut items: Vec<_> = (0..3).map(item).collect();
+    items[0].command = 22; // NAV_TAKEOFF
+    let mut rtl = MissionItemInt::waypoint(3, 0, 0, 0.0);
+    rtl.command = 20; // NAV_RETURN_TO_LAUNCH
+    rtl.frame = 2; // MAV_FRAME_MISSION
+    items.push(rtl);
+    items
+}
+
+/// Sends `items` (as MISSION_ITEM_INT) one by one; returns the last reply.
+fn send_all(s: &mut MissionServer, items: &[MissionItemInt], now: Instant) -> Vec<MavMessage> {
+    let mut out = Vec::new();
+    for i in items {
+        let w = MavMessage::MISSION_ITEM_INT(to_wire(i, ME).unwrap());
+        out = s.on_message(ME, GCS, &w, now);
+    }
+    out
+}
+
+#[test]
+fn a_fresh_vehicle_requests_with_the_old_mission_request_until_an_int_item_comes() {
+    let mut s = MissionServer::default();
+    assert!(!s.int_mode(), "PX4 boots out of _int_mode");
+    let t0 = Instant::now();
+    let items = patrol();
+    let out = s.on_message(ME, GCS, &count_msg(MISSION, 4), t0);
+    assert_eq!(requested(&out), Some((false, 0)), "{out:?}");
+    // Item 2 while 0 is expected: no error ACK, nothing stored, PX4 drops it...
+    let w = MavMessage::MISSION_ITEM_INT(to_wire(&items[2], ME).unwrap());
+    assert!(s.on_message(ME, GCS, &w, t0).is_empty());
+    assert!(s.int_mode(), "any MISSION_ITEM_INT turns _int_mode on");
+    // ... and asks for item 0 again on its retry timer, now as MISSION_REQUEST_INT.
+    assert!(s.on_tick(t0 + RETRY_TIMEOUT / 2).is_empty());
+    let out = s.on_tick(t0 + RETRY_TIMEOUT);
+    assert_eq!(requested(&out), Some((true, 0)), "{out:?}");
+    // The ground station starts over: MISSION_COUNT again before any item is a lost
+    // request, answered with the request again.
+    let out = s.on_message(ME, GCS, &count_msg(MISSION, 4), t0);
+    assert_eq!(requested(&out), Some((true, 0)), "{out:?}");
+    for (n, i) in items.iter().enumerate().take(3) {
+        let w = MavMessage::MISSION_ITEM_INT(to_wire(i, ME).unwrap());
+        let out = s.on_message(ME, GCS, &w, t0);
+        assert_eq!(requested(&out), Some((true, n as u16 + 1)), "{out:?}");
+    }
+    let out = send_all(&mut s, &items[3..], t0);
+    assert_eq!(
+        acked(&out, MISSION),
+        Some(MavMissionResult::MAV_MISSION_ACCEPTED)
+    );
+    assert_eq!(s.list(MissionType::Mission), &items[..]);
+    // _int_mode outlives the transfer: the next upload asks with MISSION_REQUEST_INT.
+    let out = s.on_message(ME, GCS, &count_msg(MISSION, 1), t0);
+    assert_eq!(requested(&out), Some((true, 0)), "{out:?}");
+}
+
+#[test]
+fn an_item_out_of_order_mid_upload_is_dropped_and_the_upload_goes_on() {
+    let mut s = uploading(GCS, 4, 2);
+    let t = Instant::now();
+    // Ahead of the expected item 2, and behind it: neither is an error.
+    assert!(send_item(&mut s, GCS, 3).is_empty());
+    assert!(send_item(&mut s, GCS, 0).is_empty());
+    let out = s.on_tick(t + RETRY_TIMEOUT + Duration::from_millis(1));
+    assert_eq!(requested(&out), Some((true, 2)), "{out:?}");
+    assert_eq!(requested(&send_item(&mut s, GCS, 2)), Some((true, 3)));
+    assert_eq!(
+        acked(&send_item(&mut s, GCS, 3), MISSION),
+        Some(MavMissionResult::MAV_MISSION_ACCEPTED)
+    );
+    let seqs: Vec<u16> = s.list(MissionType::Mission).iter().map(|i| i.seq).collect();
+    assert_eq!(seqs, [0, 1, 2, 3]);
+}
+
+#[allow(deprecated)] // MISSION_REQUEST and MISSION_ITEM: the old float messages.
+#[test]
+fn int_mode_follows_what_the_ground_station_sends() {
+    use gcs_link::mavlink::dialects::common::{MISSION_REQUEST_DATA, MavFrame};
+    let mut s = MissionServer::default();
+    let t = Instant::now();
+    s.store(MissionType::Mission, vec![item(0)]);
+    // MISSION_REQUEST_LIST leaves it off: an old MISSION_REQUEST gets the old float item.
+    assert_eq!(
+        counted(&s.on_message(ME, GCS, &list_msg(MISSION), t), MISSION),
+        Some(1)
+    );
+    assert!(!s.int_mode());
+    let old = MavMessage::MISSION_REQUEST(MISSION_REQUEST_DATA {
+        seq: 0,
+        target_system: 1,
+        target_component: 1,
+        mission_type: MISSION,
+    });
+    let out = s.on_message(ME, GCS, &old, t);
+    let [MavMessage::MISSION_ITEM(i)] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(i.seq, 0);
+    assert_eq!(i.frame, MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT);
+    assert!((f64::from(i.x) - 1e-7).abs() < 1e-9, "degrees: {}", i.x);
+    assert_eq!(i.z, 3.0);
+    end_download(&mut s, MISSION, t);
+
+    // MISSION_REQUEST_INT turns it on, for downloads and the next upload alike.
+    assert_eq!(
+        counted(&s.on_message(ME, GCS, &list_msg(MISSION), t), MISSION),
+        Some(1)
+    );
+    assert!(is_item(&request(&mut s, 0), 0));
+    assert!(s.int_mode());
+    end_download(&mut s, MISSION, t);
+    let out = s.on_message(ME, GCS, &count_msg(MISSION, 2), t);
+    assert_eq!(requested(&out), Some((true, 0)));
+    // A partner that cannot take it answers MAV_MISSION_UNSUPPORTED: PX4 flips the mode
+    // and asks again, each time.
+    let unsupported = ack_msg(MISSION, MavMissionResult::MAV_MISSION_UNSUPPORTED);
+    assert_eq!(
+        requested(&s.on_message(ME, GCS, &unsupported, t)),
+        Some((false, 0))
+    );
+    assert_eq!(
+        requested(&s.on_message(ME, GCS, &unsupported, t)),
+        Some((true, 0))
+    );
+    // The old MISSION_REQUEST turns it off again, even one addressed to no transfer.
+    assert!(s.on_message(ME, GCS, &old, t).is_empty());
+    assert!(!s.int_mode());
+}
+
+#[test]
+fn mission_current_leaves_the_mission_state_unknown_as_px4_does() {
+    let unpack = |m: MavMessage| match m {
+        MavMessage::MISSION_CURRENT(c) => c,
+        other => panic!("{other:?}"),
+    };
+    let mut s = MissionServer::default();
+    // No mission: PX4 says total UINT16_MAX, and no state.
+    let c = unpack(s.mission_current());
+    assert_eq!((c.seq, c.total), (0, u16::MAX));
+    assert_eq!(c.mission_state, MissionState::MISSION_STATE_UNKNOWN);
+    assert_eq!(c.mission_id, 0);
+
+    let t = Instant::now();
+    s.on_message(ME, GCS, &count_msg(MISSION, 4), t);
+    let out = send_all(&mut s, &patrol(), t);
+    assert_eq!(
+        acked(&out, MISSION),
+        Some(MavMissionResult::MAV_MISSION_ACCEPTED)
+    );
+    // After an upload: item 0 of 4, still no state (PX4 v1.15 never fills it in, in
+    // any flight mode), mission_mode 0.
+    let c = unpack(s.mission_current());
+    assert_eq!((c.seq, c.total), (0, 4));
+    assert_eq!(c.mission_state, MissionState::MISSION_STATE_UNKNOWN);
+    assert_eq!(c.mission_mode, 0);
+    assert_eq!(c.mission_id, s.id(MissionType::Mission));
+}
+
+#[test]
+fn a_request_out_of_range_ends_the_download_until_the_next_request_list() {
+    let mut s = MissionServer::default();
+    let t = Instant::now();
+    s.store(MissionType::Mission, patrol());
+    assert_eq!(
+        counted(&s.on_message(ME, GCS, &list_msg(MISSION), t), MISSION),
+        Some(4)
+    );
+    assert!(is_error(&request(&mut s, 99)));
+    for seq in 0..4 {
+        assert!(
+            request(&mut s, seq).is_empty(),
+            "item {seq} after the error"
+        );
+    }
+    end_download(&mut s, MISSION, t);
+    assert_eq!(
+        counted(&s.on_message(ME, GCS, &list_msg(MISSION), t), MISSION),
+        Some(4)
+    );
+    for seq in 0..4 {
+        assert!(is_item(&request(&mut s, seq), seq));
+    }
+}
+
+#[test]
+fn too_many_items_are_refused_with_no_space_and_the_plan_is_kept() {
+    let t = Instant::now();
+    let lists = [
+        (MISSION, MissionType::Mission, 10_000),
+        (
+            MavMissionType::MAV_MISSION_TYPE_FENCE,
+            MissionType::Fence,
+            64,
+        ),
+        (
+            MavMissionType::MAV_MISSION_TYPE_RALLY,
+            MissionType::Rally,
+            32,
+        ),
+    ];
+    for (mt, t_, max) in lists {
+        assert_eq!(
+            MAX_ITEMS[index(t_)],
+            usize::from(max),
+            "PX4 SITL's {t_:?} limit"
+        );
+        let mut s = MissionServer::default();
+        s.store(MissionType::Mission, patrol());
+        for count in [max + 1, 65_000] {
+            let out = s.on_message(ME, GCS, &count_msg(mt, count), t);
+            assert_eq!(
+                acked(&out, mt),
+                Some(MavMissionResult::MAV_MISSION_NO_SPACE),
+                "{t_:?} {count}: {out:?}"
+            );
+        }
+        assert_eq!(s.list(MissionType::Mission), &patrol()[..], "mission kept");
+        assert_eq!(
+            counted(&s.on_message(ME, GCS, &list_msg(MISSION), t), MISSION),
+            Some(4)
+        );
+        end_download(&mut s, MISSION, t);
+        // Exactly the limit starts the upload.
+        let out = s.on_message(ME, GCS, &count_msg(mt, max), t);
+        assert_eq!(requested(&out), Some((false, 0)), "{t_:?}: {out:?}");
+    }
+}
+
+#[test]
+fn fence_and_rally_upload_download_and_clear() {
+    let fence_t = MavMissionType::MAV_MISSION_TYPE_FENCE;
+    let rally_t = MavMissionType::MAV_MISSION_TYPE_RALLY;
+    let t = Instant::now();
+    let mut s = MissionServer::default();
+    s.store(MissionType::Mission, patrol());
+    let fence: Vec<MissionItemInt> = [(-1, -1), (-1, 1), (1, 1), (1, -1)]
+        .iter()
+        .enumerate()
+        .map(|(n, (a, b))| MissionItemInt {
+            command: 5001, // NAV_FENCE_POLYGON_VERTEX_INCLUSION
+            frame: 0,
+            param1: 4.0,
+            mission_type: MissionType::Fence,
+            ..MissionItemInt::waypoint(n as u16, a * 100_000, b * 100_000, 0.0)
+        })
+        .collect();
+    let rally = vec![MissionItemInt {
+        command: 5100, // NAV_RALLY_POINT
+        mission_type: MissionType::Rally,
+        ..MissionItemInt::waypoint(0, 1000, 2000, 20.0)
+    }];
+    for (mt, t_, items) in [
+        (fence_t, MissionType::Fence, &fence),
+        (rally_t, MissionType::Rally, &rally),
+    ] {
+        let out = s.on_message(ME, GCS, &count_msg(mt, items.len() as u16), t);
+        assert!(requested(&out).is_some(), "{out:?}");
+        let out = send_all(&mut s, items, t);
+        assert_eq!(
+            acked(&out, mt),
+            Some(MavMissionResult::MAV_MISSION_ACCEPTED)
+        );
+        assert_eq!(s.list(t_), &items[..]);
+        let n = counted(&s.on_message(ME, GCS, &list_msg(mt), t), mt);
+        assert_eq!(n, Some(items.len() as u16));
+        end_download(&mut s, mt, t);
+    }
+    for mt in [rally_t, fence_t] {
+        let clear = MavMessage::MISSION_CLEAR_ALL(
+            gcs_link::mavlink::dialects::common::MISSION_CLEAR_ALL_DATA {
+                target_system: 1,
+                target_component: 1,
+                mission_type: mt,
+            },
+        );
+        let out = s.on_message(ME, GCS, &clear, t);
+        assert_eq!(
+            acked(&out, mt),
+            Some(MavMissionResult::MAV_MISSION_ACCEPTED)
+        );
+        assert_eq!(
+            counted(&s.on_message(ME, GCS, &list_msg(mt), t), mt),
+            Some(0)
+        );
+        end_download(&mut s, mt, t);
+    }
+    assert_eq!(
+        s.list(MissionType::Mission),
+        &patrol()[..],
+        "the mission stays"
+    );
 }

@@ -482,8 +482,7 @@ impl Runner {
         }
         if now >= self.next_mission_current {
             self.next_mission_current = now + Duration::from_secs(1);
-            let active = self.model.mode == gcs_link::FlightMode::Mission;
-            let msg = self.missions.mission_current(active);
+            let msg = self.missions.mission_current();
             self.send(&msg);
         }
     }
