@@ -15,10 +15,13 @@
 //!   take-off or a mission start, a home position before altitudes above home);
 //! - [`command_run`]: carrying those steps out against a vehicle;
 //! - [`fleet_rows`]: what the operator reads of each vehicle (the fleet row, the
-//!   telemetry lines, the best link's quality), in the app's panels and `gcs-cli watch`.
+//!   telemetry lines, the best link's quality), in the app's panels and `gcs-cli watch`;
+//! - [`envelope`]: the connected vehicle's flight envelope from its parameters, for
+//!   sizing and estimating plans by how it really flies.
 
 pub mod command_rules;
 pub mod command_run;
+pub mod envelope;
 pub mod fleet_rows;
 pub mod plan_transfer;
 pub mod plan_wire;
@@ -26,5 +29,6 @@ pub mod plan_wire;
 pub use command_rules::ConfirmReason;
 pub use command_rules::{Confirmation, Step, confirmation, in_flight, steps};
 pub use command_run::{RunError, run_command, wait_home};
+pub use envelope::read_envelope;
 pub use plan_transfer::{ALL_LISTS, PlanLists, PlanTransfer, TransferError, UploadReport};
 pub use plan_wire::{HomeItem, WireError, from_wire, home_item, to_wire};

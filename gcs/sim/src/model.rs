@@ -16,25 +16,18 @@ use crate::params::Px4Params;
 const FREE_FALL_SPEED_MPS: f64 = 15.0;
 /// Within this height of the target altitude a climb or descent counts as done, metres.
 const ALT_TOLERANCE_M: f64 = 0.3;
-/// From the take-off command to leaving the ground on PX4 SITL's SIH quad: motor
-/// spool-up (`MPC_SPOOLUP_TIME`), the land detector's ground-contact release and the
-/// take-off state machine. Fitted to the probe's take-off timings (`tests/px4/reference.json`:
-/// a mission take-off reaches 18 m 10.5 s after arming).
-pub const TAKEOFF_DELAY_S: f64 = 3.0;
-/// PX4's take-off ramp (`MPC_TKO_RAMP_T`): the climb rate rises to `MPC_TKO_SPEED` over it.
-pub const TAKEOFF_RAMP_S: f64 = 3.0;
+pub use vigil_values::px4_envelope::{TAKEOFF_DELAY_S, TAKEOFF_RAMP_S};
 /// PX4's vertical acceptance of a multicopter's take-off (`NAV_MC_ALT_RAD`).
 pub const NAV_MC_ALT_RAD_M: f64 = 0.8;
 /// PX4's `RTL_MIN_DIST`: inside this distance the return altitude follows the cone, m.
 pub const RTL_MIN_DIST_M: f64 = 10.0;
 /// PX4's `RTL_CONE_ANG`: the return cone's half angle, degrees.
 pub const RTL_CONE_ANG_DEG: f64 = 45.0;
-/// PX4's `MPC_LAND_ALT1`: a landing slows from auto descent speed below this height, m.
-pub const MPC_LAND_ALT1_M: f64 = 10.0;
-/// PX4's `MPC_LAND_ALT3`: below this height (with a range finder) a landing crawls, m.
-pub const MPC_LAND_ALT3_M: f64 = 1.0;
-/// PX4's `MPC_LAND_CRWL`: the last metre's descent speed, m/s.
-pub const MPC_LAND_CRWL_MPS: f64 = 0.3;
+/// PX4 SITL's SIH quadrotor (`SIH_MASS` 1 kg, `SIH_KDV` 1, `MPC_TILTMAX_AIR` 45°) cannot
+/// fly faster than this, whatever is commanded: ~9.8 m/s, as measured on PX4 SITL.
+pub fn airframe_top_speed_mps() -> f64 {
+    vigil_values::px4_envelope::sih_top_speed_mps(1.0, 1.0, 45.0)
+}
 /// PX4's take-off climb rate (`MPC_TKO_SPEED`), m/s.
 pub const MPC_TKO_SPEED_MPS: f64 = 1.5;
 
@@ -477,11 +470,13 @@ impl SimVehicle {
     }
 
     /// Horizontal speed in auto modes, m/s: a mission's DO_CHANGE_SPEED, else
-    /// `MPC_XY_CRUISE`, at most `MPC_XY_VEL_MAX` (as PX4's FlightTaskAuto clamps it).
+    /// `MPC_XY_CRUISE`, at most `MPC_XY_VEL_MAX` (as PX4's FlightTaskAuto clamps it) and at
+    /// most what the SIH airframe can fly ([`airframe_top_speed_mps`]).
     pub fn horizontal_speed_mps(&self) -> f64 {
         let wanted = self
             .speed_override_mps
-            .unwrap_or(self.params.mpc_xy_cruise_mps);
+            .unwrap_or(self.params.mpc_xy_cruise_mps)
+            .min(airframe_top_speed_mps());
         if self.params.mpc_xy_vel_max_mps > 0.0 {
             wanted.min(self.params.mpc_xy_vel_max_mps)
         } else {
@@ -509,24 +504,15 @@ impl SimVehicle {
     }
 
     pub(crate) fn descend_to_land(&mut self, dt: f64) {
-        let height = self.alt_rel_m();
-        let (fast, slow) = (
-            self.params.mpc_z_v_auto_dn_mps,
-            self.params.mpc_land_speed_mps,
-        );
-        let alt2 = self.params.mpc_land_alt2_m;
-        // PX4's landing descent: auto speed above MPC_LAND_ALT1, slowing linearly to
-        // MPC_LAND_SPEED at MPC_LAND_ALT2, and MPC_LAND_CRWL below MPC_LAND_ALT3 (SIH has
-        // a range finder).
-        let speed = if height > MPC_LAND_ALT1_M {
-            fast
-        } else if height > alt2 {
-            slow + (fast - slow) * (height - alt2) / (MPC_LAND_ALT1_M - alt2).max(0.1)
-        } else if height > MPC_LAND_ALT3_M {
-            slow
-        } else {
-            MPC_LAND_CRWL_MPS.min(slow)
+        // PX4's landing descent: auto speed above MPC_LAND_ALT1, slowing to MPC_LAND_SPEED
+        // at MPC_LAND_ALT2, crawling the last metre (SIH has a range finder).
+        let envelope = vigil_values::px4_envelope::Px4Envelope {
+            descent_mps: self.params.mpc_z_v_auto_dn_mps,
+            land_mps: self.params.mpc_land_speed_mps,
+            land_alt2_m: self.params.mpc_land_alt2_m,
+            ..vigil_values::px4_envelope::Px4Envelope::DEFAULT
         };
+        let speed = envelope.land_rate_mps(self.alt_rel_m());
         self.alt_amsl_m = (self.alt_amsl_m - speed * dt).max(self.home_alt_amsl_m);
         self.touch_down_if_on_ground();
     }

@@ -18,6 +18,7 @@
 pub mod checked;
 pub mod lat_lon;
 pub mod local_frame;
+pub mod px4_envelope;
 pub mod raw;
 
 pub use lat_lon::{LatLon, LatLonParseError};

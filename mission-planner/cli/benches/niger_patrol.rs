@@ -64,6 +64,7 @@ fn main() {
         descent_rate_mps: 5.0,
         endurance_s: 24.0 * 3600.0,
         reserve_frac: 0.2,
+        envelope: None,
     };
     let req = PatrolRequest {
         border: line,

@@ -72,6 +72,7 @@ impl VehicleArgs {
             descent_rate_mps: self.descent_mps,
             endurance_s: self.endurance_min.map_or(f64::INFINITY, |m| m * 60.0),
             reserve_frac: self.reserve_pct / 100.0,
+            envelope: None,
         };
         // The flags were checked when parsed; a plan's own speed may still be absurd.
         if !(v.cruise_speed_mps.is_finite() && v.cruise_speed_mps > 0.0) {
