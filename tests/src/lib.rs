@@ -2,4 +2,5 @@
 
 pub mod harness;
 pub mod probe;
+pub mod px4_sitl;
 pub mod python;
