@@ -243,13 +243,18 @@ impl Fleet {
         if let Some(link) = tracked.links.get_mut(&r.link) {
             link.quality.record(f.sequence);
         }
+        let reached_before = tracked.state.mission.last_reached;
         if let Some(status) = tracked.state.apply(&f.msg) {
             events.push(Event::StatusText {
                 vehicle: id,
                 status,
             });
         }
-        if let MavMessage::MISSION_ITEM_REACHED(m) = &f.msg {
+        // PX4 repeats the last item reached about once a second (up to ten times): one
+        // event per item reached.
+        if let MavMessage::MISSION_ITEM_REACHED(m) = &f.msg
+            && reached_before != Some(m.seq)
+        {
             events.push(Event::MissionItemReached {
                 vehicle: id,
                 seq: m.seq,
@@ -403,6 +408,28 @@ mod tests {
         fleet.on_frame(&rx(0, t5, 2, hb(FlightMode::Takeoff, true)), &mut ev);
         assert_eq!(ev, vec![Event::LinkRegained(id)]);
         assert!(!fleet.vehicle(id).unwrap().link_lost);
+    }
+
+    #[test]
+    fn px4s_repeated_item_reached_is_one_event() {
+        use mavlink::dialects::common::MISSION_ITEM_REACHED_DATA;
+        let t0 = Instant::now();
+        let mut fleet = Fleet::default();
+        let mut ev = Vec::new();
+        fleet.on_frame(&rx(0, t0, 0, hb(FlightMode::Mission, true)), &mut ev);
+        ev.clear();
+        let reached = |seq| MavMessage::MISSION_ITEM_REACHED(MISSION_ITEM_REACHED_DATA { seq });
+        for (i, seq) in [0, 0, 0, 1, 1, 2].into_iter().enumerate() {
+            fleet.on_frame(&rx(0, t0, i as u8 + 1, reached(seq)), &mut ev);
+        }
+        let seqs: Vec<u16> = ev
+            .iter()
+            .filter_map(|e| match e {
+                Event::MissionItemReached { seq, .. } => Some(*seq),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(seqs, vec![0, 1, 2]);
     }
 
     #[test]
