@@ -350,3 +350,19 @@ fn a_signed_recorded_link_sees_its_simulated_drone() {
     });
     assert!(recorded, "a tlog in {}", logs.display());
 }
+
+/// More simulated drones than one link may bring in (gcs-link's
+/// `MAX_VEHICLES_PER_LINK`, 64) are all seen: the link thread gives them a loopback
+/// link per 64, none is refused as a spoofed vehicle would be.
+#[test]
+fn more_drones_than_one_link_holds_are_all_seen() {
+    let args = Args::parse_from(["gcs", "--drones", "70"]);
+    let mut bridge = start(&args).expect("link and simulator start");
+    let all_seen = (0..1500).any(|_| {
+        std::thread::sleep(Duration::from_millis(10));
+        bridge.fleet.borrow_and_update().vehicles.len() == 70
+    });
+    let fleet = bridge.fleet.borrow();
+    assert!(all_seen, "{} of 70 drones seen", fleet.vehicles.len());
+    assert_eq!(fleet.refused_vehicles, 0);
+}

@@ -11,6 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
+use gcs_link::constants::MAX_VEHICLES_PER_LINK;
 use gcs_link::{FleetSnapshot, LinkAddress, LinkConfig};
 use gcs_operator::PlanTransfer;
 use tokio::sync::mpsc;
@@ -83,35 +84,41 @@ async fn run_link(
     args: &Args,
 ) -> Result<(LinkChannels, impl std::future::Future<Output = ()> + use<>)> {
     let mut addresses = args.connect.clone();
-    let sim_link = args.with_sim().then_some(addresses.len());
-    if sim_link.is_some() {
+    // One loopback link per MAX_VEHICLES_PER_LINK simulated drones: a link brings in at
+    // most that many vehicles (gcs-link refuses the rest as it would spoofed ones).
+    let sim_fleet = if args.with_sim() {
+        crate::link::sim_fleet::fleet(args.drones)
+    } else {
+        Vec::new()
+    };
+    let sim_links =
+        addresses.len()..addresses.len() + sim_fleet.len().div_ceil(MAX_VEHICLES_PER_LINK);
+    for _ in sim_links.clone() {
         addresses.push("udpin:127.0.0.1:0".parse::<LinkAddress>().expect("literal"));
     }
     let cfg = link_config(args, addresses)?;
     let key = cfg.signing.clone();
     let link = gcs_link::start(cfg).await.context("opening the links")?;
 
-    let sim = match sim_link {
-        Some(i) => {
-            let port = link
-                .local_addr(i)
-                .context("the simulator's loopback link has no port")?
-                .port();
-            let mut sim_cfg = gcs_sim::SimConfig::new(format!("udpout:127.0.0.1:{port}").parse()?);
-            sim_cfg.vehicles = crate::link::sim_fleet::fleet(args.drones);
-            // The simulated drones carry the station's key, as if on their SD cards.
-            for v in &mut sim_cfg.vehicles {
-                v.signing_key.clone_from(&key);
-            }
-            sim_cfg.speed = args.speed;
-            Some(
-                gcs_sim::start(sim_cfg)
-                    .await
-                    .context("starting the simulated drones")?,
-            )
+    let mut sims = Vec::new();
+    for (i, chunk) in sim_links.zip(sim_fleet.chunks(MAX_VEHICLES_PER_LINK)) {
+        let port = link
+            .local_addr(i)
+            .context("the simulator's loopback link has no port")?
+            .port();
+        let mut sim_cfg = gcs_sim::SimConfig::new(format!("udpout:127.0.0.1:{port}").parse()?);
+        sim_cfg.vehicles = chunk.to_vec();
+        // The simulated drones carry the station's key, as if on their SD cards.
+        for v in &mut sim_cfg.vehicles {
+            v.signing_key.clone_from(&key);
         }
-        None => None,
-    };
+        sim_cfg.speed = args.speed;
+        sims.push(
+            gcs_sim::start(sim_cfg)
+                .await
+                .context("starting the simulated drones")?,
+        );
+    }
 
     let (reply_tx, replies) = mpsc::channel(QUEUE_LEN);
     let (requests, mut request_rx) = mpsc::channel::<LinkRequest>(QUEUE_LEN);
@@ -123,7 +130,7 @@ async fn run_link(
     let sink = ProgressSink::new(reply_tx, Arc::clone(&dropped_progress));
 
     let serving = async move {
-        let _sim = sim;
+        let _sims = sims;
         while let Some(r) = request_rx.recv().await {
             let (sender, fleet, transfers, sink) = (
                 sender.clone(),
