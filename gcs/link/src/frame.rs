@@ -28,17 +28,81 @@ pub struct FrameHeader {
     pub compid: u8,
     /// The sender's packet sequence number.
     pub sequence: u8,
+    /// For a COMMAND_LONG or COMMAND_INT whose command id the dialect does not know: the
+    /// command and its target, so that a vehicle can still answer it (MAV_RESULT_UNSUPPORTED,
+    /// as the command protocol asks and PX4 does).
+    pub unknown_command: Option<UnknownCommand>,
 }
+
+/// A command the `common` dialect has no id for, as a vehicle must still answer it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownCommand {
+    /// The MAV_CMD id.
+    pub command: u16,
+    /// The system it is addressed to (0: all).
+    pub target_system: u8,
+    /// The component it is addressed to (0: all).
+    pub target_component: u8,
+}
+
+/// COMMAND_INT and COMMAND_LONG: both carry `command`, `target_system` and
+/// `target_component` at payload bytes 28..32.
+const COMMAND_INT_ID: u32 = 75;
+const COMMAND_LONG_ID: u32 = 76;
+/// COMMAND_ACK's message id and CRC extra byte.
+const COMMAND_ACK_ID: u32 = 77;
+const COMMAND_ACK_CRC_EXTRA: u8 = 143;
 
 impl FrameHeader {
     /// The header of `raw`, if its system id fits in a byte.
     pub fn of(raw: &MAVLinkMessageRaw) -> Option<Self> {
+        let unknown_command = match raw.message_id() {
+            COMMAND_INT_ID | COMMAND_LONG_ID => {
+                // MAVLink 2 trims trailing zeros: pad back to the fields read.
+                let mut p = raw.payload().to_vec();
+                p.resize(32, 0);
+                Some(UnknownCommand {
+                    command: u16::from_le_bytes([p[28], p[29]]),
+                    target_system: p[30],
+                    target_component: p[31],
+                })
+            }
+            _ => None,
+        };
         Some(Self {
             sysid: u8::try_from(raw.system_id()).ok()?,
             compid: raw.component_id(),
             sequence: raw.sequence(),
+            unknown_command,
         })
     }
+}
+
+/// Rewrites the command id of an encoded MAVLink 2 COMMAND_ACK `frame` (signed or about
+/// to be signed: the signature, if any, must be made afterwards) and its checksum: how a
+/// vehicle answers a command id the dialect has no name for. False if `frame` is not a
+/// whole MAVLink 2 COMMAND_ACK.
+pub fn set_ack_command(frame: &mut [u8], command: u16) -> bool {
+    if frame.len() < 12 || frame[0] != MAV_STX_V2 {
+        return false;
+    }
+    let len = usize::from(frame[1]);
+    let msgid = u32::from_le_bytes([frame[7], frame[8], frame[9], 0]);
+    if msgid != COMMAND_ACK_ID || len < 2 || frame.len() < 10 + len + 2 {
+        return false;
+    }
+    frame[10..12].copy_from_slice(&command.to_le_bytes());
+    let mut crc: u16 = 0xFFFF;
+    for &b in frame[1..10 + len]
+        .iter()
+        .chain(std::iter::once(&COMMAND_ACK_CRC_EXTRA))
+    {
+        let mut t = b ^ (crc & 0xFF) as u8;
+        t ^= t << 4;
+        crc = (crc >> 8) ^ (u16::from(t) << 8) ^ (u16::from(t) << 3) ^ (u16::from(t) >> 4);
+    }
+    frame[10 + len..12 + len].copy_from_slice(&crc.to_le_bytes());
+    true
 }
 
 /// Holds `header` in `held` for the next decoded frame, unless `held` already holds
@@ -220,6 +284,70 @@ pub fn target_system(msg: &MavMessage) -> Option<u8> {
 mod tests {
     use super::*;
     use mavlink::dialects::common::{HEARTBEAT_DATA, MavAutopilot, MavModeFlag, MavState, MavType};
+
+    #[test]
+    fn a_command_the_dialect_lacks_is_seen_and_can_be_answered() {
+        use mavlink::dialects::common::{COMMAND_ACK_DATA, COMMAND_LONG_DATA, MavCmd, MavResult};
+        // COMMAND_LONG 31999 to system 1: encoded as ARM, its command bytes rewritten.
+        let mut cmd = encode_v2(
+            255,
+            190,
+            0,
+            &MavMessage::COMMAND_LONG(COMMAND_LONG_DATA {
+                command: MavCmd::MAV_CMD_COMPONENT_ARM_DISARM,
+                target_system: 1,
+                target_component: 1,
+                ..Default::default()
+            }),
+        );
+        let len = usize::from(cmd[1]);
+        cmd[10 + 28..10 + 30].copy_from_slice(&31999u16.to_le_bytes());
+        let mut crc: u16 = 0xFFFF;
+        for &b in cmd[1..10 + len].iter().chain(std::iter::once(&152u8)) {
+            let mut t = b ^ (crc & 0xFF) as u8;
+            t ^= t << 4;
+            crc = (crc >> 8) ^ (u16::from(t) << 8) ^ (u16::from(t) << 3) ^ (u16::from(t) >> 4);
+        }
+        cmd[10 + len..12 + len].copy_from_slice(&crc.to_le_bytes());
+        let mut headers = Vec::new();
+        decode_datagram(
+            &cmd,
+            |_, _| panic!("31999 is not in the dialect"),
+            |h| headers.push(h),
+        );
+        let unknown = headers.first().and_then(|h| h.unknown_command);
+        assert_eq!(
+            unknown,
+            Some(UnknownCommand {
+                command: 31999,
+                target_system: 1,
+                target_component: 1
+            })
+        );
+
+        // The answer: a COMMAND_ACK built for any command, rewritten to 31999.
+        let mut ack = encode_v2(
+            1,
+            1,
+            0,
+            &MavMessage::COMMAND_ACK(COMMAND_ACK_DATA {
+                command: MavCmd::MAV_CMD_NAV_WAYPOINT,
+                result: MavResult::MAV_RESULT_UNSUPPORTED,
+                target_system: 255,
+                target_component: 190,
+                ..Default::default()
+            }),
+        );
+        assert!(set_ack_command(&mut ack, 31999));
+        match parse(&ack) {
+            Parsed::Valid(raw, _) => assert_eq!(&raw.payload()[..3], &[0xFF, 0x7C, 3]),
+            _ => panic!("the rewritten ACK's checksum holds"),
+        }
+        assert!(
+            !set_ack_command(&mut cmd, 1),
+            "only a COMMAND_ACK is rewritten"
+        );
+    }
 
     fn heartbeat() -> MavMessage {
         MavMessage::HEARTBEAT(HEARTBEAT_DATA {

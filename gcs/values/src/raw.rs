@@ -153,13 +153,15 @@ impl MissionItemInt {
         }
     }
 
-    /// Whether two items are equal field by field, counting any two NaNs as equal.
+    /// Whether two items are equal field by field, counting any two NaNs as equal and a
+    /// frame the same as its integer twin (PX4 sends an item uploaded in
+    /// `MAV_FRAME_GLOBAL_RELATIVE_ALT` back in `MAV_FRAME_GLOBAL_RELATIVE_ALT_INT`).
     pub fn same_as(&self, other: &Self) -> bool {
         fn same(a: f32, b: f32) -> bool {
             a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
         }
         self.seq == other.seq
-            && self.frame == other.frame
+            && frame::same_reference(self.frame, other.frame)
             && self.command == other.command
             && self.current == other.current
             && self.autocontinue == other.autocontinue
@@ -200,6 +202,18 @@ pub mod frame {
     pub const GLOBAL_TERRAIN_ALT: u8 = 10;
     /// Deprecated integer variant of [`GLOBAL_TERRAIN_ALT`].
     pub const GLOBAL_TERRAIN_ALT_INT: u8 = 11;
+
+    /// Whether `a` and `b` give positions the same reference: equal, or one the
+    /// deprecated integer variant of the other (the same in `MISSION_ITEM_INT`).
+    pub fn same_reference(a: u8, b: u8) -> bool {
+        let base = |f| match f {
+            GLOBAL_INT => GLOBAL,
+            GLOBAL_RELATIVE_ALT_INT => GLOBAL_RELATIVE_ALT,
+            GLOBAL_TERRAIN_ALT_INT => GLOBAL_TERRAIN_ALT,
+            other => other,
+        };
+        base(a) == base(b)
+    }
 
     /// Whether x/y are local metres (scaled by 10⁴ in `MISSION_ITEM_INT`).
     pub fn is_local(frame: u8) -> bool {

@@ -113,39 +113,32 @@ async fn run(
     loop {
         tokio::select! {
             got = socket.recv_from(&mut buf) => {
-                let (n, from) = match got {
-                    Ok(x) => x,
-                    Err(e) => {
-                        // ICMP port-unreachable surfaces here on Linux; the link stays up.
-                        tracing::trace!(link = id, "udp receive error: {e}");
-                        continue;
-                    }
-                };
-                if learn_here {
-                    peers.lock().hear(id, from);
-                }
-                let at = Instant::now();
+                // Then whatever else is already queued (up to MAX_BATCH datagrams): one
+                // wake-up for a burst instead of one per datagram.
                 let mut frames = Vec::new();
-                let pending = std::cell::RefCell::new(std::mem::take(&mut undecoded));
-                decode_datagram(
-                    &buf[..n],
-                    |frame, raw| {
-                        if learn_here {
-                            peers.learn(id, frame.sysid, from);
+                let mut next = Some(got);
+                let mut taken = 0;
+                while let Some(got) = next.take() {
+                    match got {
+                        Ok((n, from)) => {
+                            if learn_here {
+                                peers.lock().hear(id, from);
+                            }
+                            undecoded = take_datagram(
+                                id, &buf[..n], from, &peers, learn_here, keep_raw, undecoded, &mut frames,
+                            );
                         }
-                        let raw = keep_raw.bytes(raw);
-                        frames.push(Received {
-                            link: id,
-                            at,
-                            frame,
-                            raw,
-                            from: Some(from),
-                            undecoded: pending.take(),
-                        });
-                    },
-                    |header| hold_undecoded(&mut pending.borrow_mut(), header),
-                );
-                undecoded = pending.into_inner();
+                        // ICMP port-unreachable surfaces here on Linux; the link stays up.
+                        Err(e) => tracing::trace!(link = id, "udp receive error: {e}"),
+                    }
+                    taken += 1;
+                    if taken < MAX_BATCH {
+                        next = match socket.try_recv_from(&mut buf) {
+                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => None,
+                            other => Some(other),
+                        };
+                    }
+                }
                 for r in frames {
                     if inbound.send(r).await.is_err() {
                         return;
@@ -162,6 +155,45 @@ async fn run(
             }
         }
     }
+}
+
+/// Datagrams read in one go before the loop looks at its other work.
+const MAX_BATCH: usize = 64;
+
+/// Decodes one datagram from `from` into `frames`; returns the headers of frames not
+/// decoded, held for the next frame decoded.
+#[allow(clippy::too_many_arguments)]
+fn take_datagram(
+    id: LinkId,
+    bytes: &[u8],
+    from: std::net::SocketAddr,
+    peers: &PeerBook,
+    learn_here: bool,
+    keep_raw: KeepRaw,
+    undecoded: Vec<crate::frame::FrameHeader>,
+    frames: &mut Vec<Received>,
+) -> Vec<crate::frame::FrameHeader> {
+    let at = Instant::now();
+    let pending = std::cell::RefCell::new(undecoded);
+    decode_datagram(
+        bytes,
+        |frame, raw| {
+            if learn_here {
+                peers.learn(id, frame.sysid, from);
+            }
+            let raw = keep_raw.bytes(raw);
+            frames.push(Received {
+                link: id,
+                at,
+                frame,
+                raw,
+                from: Some(from),
+                undecoded: pending.take(),
+            });
+        },
+        |header| hold_undecoded(&mut pending.borrow_mut(), header),
+    );
+    pending.into_inner()
 }
 
 #[cfg(test)]
