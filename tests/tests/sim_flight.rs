@@ -173,6 +173,13 @@ async fn gcs_link_loss_failsafe_returns_the_drone() {
     .await;
     sim.set_link_cut(true);
     wait_state(&link, id, "link lost", |v| v.link_lost).await;
+    // PX4 acts once the GCS heartbeat has been silent its receiver's timeout plus
+    // COM_DL_LOSS_T, after holding COM_FAIL_ACT_T: keep the link cut until it has.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while sim.vehicle(0).mode != FlightMode::Return {
+        assert!(tokio::time::Instant::now() < deadline, "no Return while the link was cut");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     sim.set_link_cut(false);
     let v = wait_state(&link, id, "Return after data-link loss", |v| {
         !v.link_lost && v.mode == FlightMode::Return

@@ -73,10 +73,22 @@ impl SimVehicle {
         self.item_reached_at_s = None;
     }
 
+    /// Reports the current item reached, once. PX4 reports it after moving past the DO
+    /// items that follow it, with the last one's index (a waypoint followed by a
+    /// DO_CHANGE_SPEED is reported as the DO item: recorded on PX4 SITL; a DO_JUMP, not
+    /// recorded, stops the scan).
     fn mark_reached(&mut self) {
         if self.item_reached_at_s.is_none() {
             self.item_reached_at_s = Some(self.time_s);
-            self.reached.push(self.mission_seq);
+            let mut seq = self.mission_seq;
+            while self
+                .mission
+                .get(usize::from(seq) + 1)
+                .is_some_and(|next| !is_nav(next.command) && next.command != 177)
+            {
+                seq += 1;
+            }
+            self.reached.push(seq);
         }
     }
 
@@ -213,4 +225,10 @@ impl SimVehicle {
             }
         }
     }
+}
+
+/// Whether a mission command is a NAV command (MAV_CMD 16..=99: it flies somewhere or
+/// waits), not a DO or condition command run on the way.
+fn is_nav(command: u16) -> bool {
+    (16..100).contains(&command)
 }

@@ -537,7 +537,12 @@ impl MissionServer {
             return vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)];
         };
         match to_wire(item, from) {
-            Ok(w) if self.int_mode => vec![MavMessage::MISSION_ITEM_INT(w)],
+            Ok(mut w) if self.int_mode => {
+                if *mission_type == MissionType::Mission {
+                    w.frame = int_frame(w.frame);
+                }
+                vec![MavMessage::MISSION_ITEM_INT(w)]
+            }
             Ok(w) => vec![float_item(&w)],
             Err(_) => vec![Self::ack(from, t, MavMissionResult::MAV_MISSION_ERROR, 0)],
         }
@@ -612,3 +617,19 @@ fn float_item(w: &MISSION_ITEM_INT_DATA) -> MavMessage {
 #[cfg(test)]
 #[path = "mission_server_tests.rs"]
 mod tests;
+
+/// The frame PX4 sends a stored mission item back in, in `_int_mode`
+/// (`format_mavlink_mission_item`): positions relative to home as
+/// `MAV_FRAME_GLOBAL_RELATIVE_ALT_INT`, AMSL as `MAV_FRAME_GLOBAL_INT`, whichever of the
+/// two equivalent frames the item came in.
+#[allow(deprecated)] // the _INT frames are what PX4 sends
+fn int_frame(
+    frame: gcs_link::mavlink::dialects::common::MavFrame,
+) -> gcs_link::mavlink::dialects::common::MavFrame {
+    use gcs_link::mavlink::dialects::common::MavFrame::*;
+    match frame {
+        MAV_FRAME_GLOBAL_RELATIVE_ALT => MAV_FRAME_GLOBAL_RELATIVE_ALT_INT,
+        MAV_FRAME_GLOBAL => MAV_FRAME_GLOBAL_INT,
+        other => other,
+    }
+}

@@ -16,7 +16,10 @@ use crate::params::Px4Params;
 const FREE_FALL_SPEED_MPS: f64 = 15.0;
 /// Within this height of the target altitude a climb or descent counts as done, metres.
 const ALT_TOLERANCE_M: f64 = 0.3;
-pub use vigil_values::px4_envelope::{TAKEOFF_DELAY_S, TAKEOFF_RAMP_S};
+use vigil_values::px4_envelope::Px4Envelope;
+pub use vigil_values::px4_envelope::{LAND_SETTLE_S, TAKEOFF_DELAY_S, TAKEOFF_RAMP_S};
+/// The slowest the simulator creeps towards a target, m/s (so braking always arrives).
+const MIN_APPROACH_MPS: f64 = 0.5;
 /// PX4's vertical acceptance of a multicopter's take-off (`NAV_MC_ALT_RAD`).
 pub const NAV_MC_ALT_RAD_M: f64 = 0.8;
 /// PX4's `RTL_MIN_DIST`: inside this distance the return altitude follows the cone, m.
@@ -148,6 +151,8 @@ pub struct SimVehicle {
     pub(crate) flew_since_arming: bool,
     /// When (simulated seconds) the current take-off was commanded, while still on the ground.
     pub(crate) takeoff_began_s: Option<f64>,
+    /// When (simulated seconds) the current landing began, over the landing point.
+    landing_began_s: Option<f64>,
     /// A failsafe action waiting out its hold delay, and when (wall seconds) it applies.
     pub(crate) pending_failsafe: Option<(crate::failsafe::FailsafeAction, f64)>,
     status: Vec<(MavSeverity, String)>,
@@ -195,6 +200,7 @@ impl SimVehicle {
             landed_at_s: 0.0,
             flew_since_arming: false,
             takeoff_began_s: None,
+            landing_began_s: None,
             pending_failsafe: None,
             status: vec![(MavSeverity::MAV_SEVERITY_INFO, "Ready for takeoff!".into())],
         }
@@ -296,6 +302,8 @@ impl SimVehicle {
 
     /// Enters `mode` unconditionally, setting up its targets.
     pub fn enter(&mut self, mode: FlightMode) {
+        // A landing interrupted by a mode change starts over, settling first.
+        self.landing_began_s = None;
         match mode {
             FlightMode::Hold => self.hold_target = Some((self.pos, self.alt_amsl_m)),
             FlightMode::Return => {
@@ -491,7 +499,16 @@ impl SimVehicle {
         let dist = Haversine.distance(here, there);
         if dist > 0.01 {
             let bearing = Haversine.bearing(here, there);
-            let step = dist.min(self.horizontal_speed_mps() * dt);
+            // PX4's smoothed trajectory: speed up at MPC_ACC_HOR and brake in time to stop
+            // at the target (the acceptance radius then hands over to the next leg).
+            let accel = Px4Envelope::DEFAULT.accel_mps2;
+            let now_speed = self.vel_ned_mps[0].hypot(self.vel_ned_mps[1]);
+            let speed = self
+                .horizontal_speed_mps()
+                .min(now_speed + accel * dt)
+                .min((2.0 * accel * dist).sqrt())
+                .max(MIN_APPROACH_MPS);
+            let step = dist.min(speed * dt);
             let next = Haversine.destination(here, bearing, step);
             self.pos = LatLon::new(next.y(), next.x());
             if step > 0.05 {
@@ -506,12 +523,17 @@ impl SimVehicle {
     pub(crate) fn descend_to_land(&mut self, dt: f64) {
         // PX4's landing descent: auto speed above MPC_LAND_ALT1, slowing to MPC_LAND_SPEED
         // at MPC_LAND_ALT2, crawling the last metre (SIH has a range finder).
-        let envelope = vigil_values::px4_envelope::Px4Envelope {
+        let envelope = Px4Envelope {
             descent_mps: self.params.mpc_z_v_auto_dn_mps,
             land_mps: self.params.mpc_land_speed_mps,
             land_alt2_m: self.params.mpc_land_alt2_m,
-            ..vigil_values::px4_envelope::Px4Envelope::DEFAULT
+            ..Px4Envelope::DEFAULT
         };
+        // First PX4 settles over the point (LAND_SETTLE_S, measured on PX4 SITL).
+        let began = *self.landing_began_s.get_or_insert(self.time_s);
+        if self.time_s - began < LAND_SETTLE_S {
+            return;
+        }
         let speed = envelope.land_rate_mps(self.alt_rel_m());
         self.alt_amsl_m = (self.alt_amsl_m - speed * dt).max(self.home_alt_amsl_m);
         self.touch_down_if_on_ground();
@@ -522,6 +544,7 @@ impl SimVehicle {
             self.alt_amsl_m = self.home_alt_amsl_m;
             self.landed = true;
             self.takeoff_began_s = None;
+            self.landing_began_s = None;
             self.landed_at_s = self.wall_s;
             self.touchdown_time_s = self.time_s;
             self.say(MavSeverity::MAV_SEVERITY_INFO, "Landing detected");

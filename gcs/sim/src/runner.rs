@@ -35,6 +35,8 @@ const SIM_TICK: Duration = Duration::from_millis(20);
 /// (`telemetry_status.HEARTBEAT_TIMEOUT_US` 2.5 s, checked every half timeout: 3.1 s on
 /// average); commander's `COM_DL_LOSS_T` runs from then.
 pub const GCS_HEARTBEAT_CURRENT_S: f64 = 3.125;
+/// At most this many frames of one stream go out on one tick to make up for late ticks.
+const MAX_CATCH_UP: u32 = 3;
 /// PX4's autopilot component id.
 const AUTOPILOT_COMPID: u8 = 1;
 
@@ -361,6 +363,7 @@ impl Runner {
                         if !self.signing.admit(&r, self.sysid) {
                             continue;
                         }
+                        self.answer_unknown_commands(&r);
                         if faults.latency.is_zero() {
                             self.on_frame(&r.frame, &mut due);
                         } else {
@@ -375,17 +378,24 @@ impl Runner {
                     last = now;
                     self.check_gcs_link(now);
                     for (stream, (interval, next)) in due.iter_mut() {
-                        if now >= *next {
-                            // On schedule, not from now: a 50 Hz stream on a 20 ms tick
-                            // would otherwise drift to every other tick.
+                        // On schedule, not from now, catching up a late tick or two: a
+                        // 50 Hz stream on a 20 ms tick would otherwise lose every frame a
+                        // busy machine delays.
+                        let mut owed = 0;
+                        while now >= *next && owed < MAX_CATCH_UP {
                             *next += *interval;
-                            if *next < now {
-                                *next = now + *interval;
-                            }
-                            if *stream == Stream::HomePosition && !self.model.has_gps_fix() {
-                                continue;
-                            }
-                            let msg = self.model.message(*stream, self.boot_ms());
+                            owed += 1;
+                        }
+                        if now >= *next {
+                            *next = now + *interval;
+                        }
+                        if owed == 0
+                            || (*stream == Stream::HomePosition && !self.model.has_gps_fix())
+                        {
+                            continue;
+                        }
+                        let msg = self.model.message(*stream, self.boot_ms());
+                        for _ in 0..owed {
                             self.send(&msg);
                         }
                     }
@@ -457,6 +467,35 @@ impl Runner {
                 self.out_delay
                     .push_back((Instant::now() + faults.latency, bytes.clone()));
             }
+        }
+    }
+
+    /// Commands the dialect has no id for (they reach the sim as undecoded headers): PX4
+    /// answers each MAV_RESULT_UNSUPPORTED.
+    fn answer_unknown_commands(&mut self, r: &Received) {
+        for h in &r.undecoded {
+            let Some(c) = h.unknown_command else { continue };
+            if !self.for_us(c.target_system) {
+                continue;
+            }
+            let ack = MavMessage::COMMAND_ACK(COMMAND_ACK_DATA {
+                // A placeholder, rewritten below to the id asked for.
+                command: MavCmd::MAV_CMD_NAV_WAYPOINT,
+                result: MavResult::MAV_RESULT_UNSUPPORTED,
+                target_system: h.sysid,
+                target_component: h.compid,
+                ..Default::default()
+            });
+            let bytes =
+                self.signing
+                    .encode_with(self.sysid, AUTOPILOT_COMPID, self.seq, &ack, |frame| {
+                        gcs_link::frame::set_ack_command(frame, c.command);
+                    });
+            self.seq = self.seq.wrapping_add(1);
+            let _ = self.link.outgoing.try_send(Outgoing {
+                bytes,
+                target: None,
+            });
         }
     }
 

@@ -113,12 +113,29 @@ impl VehicleSigning {
 
     /// Encodes an outgoing frame, signed when signing is on.
     pub(crate) fn encode(&mut self, sysid: u8, compid: u8, seq: u8, msg: &MavMessage) -> Vec<u8> {
+        self.encode_with(sysid, compid, seq, msg, |_| {})
+    }
+
+    /// As [`encode`](Self::encode), letting `patch` rewrite the frame before it is signed.
+    pub(crate) fn encode_with(
+        &mut self,
+        sysid: u8,
+        compid: u8,
+        seq: u8,
+        msg: &MavMessage,
+        patch: impl FnOnce(&mut [u8]),
+    ) -> Vec<u8> {
         match &mut self.signer {
             Some(signer) => {
-                let frame = encode_for_signing(sysid, compid, seq, msg);
+                let mut frame = encode_for_signing(sysid, compid, seq, msg);
+                patch(&mut frame);
                 signer.sign(&frame, 0, timestamp_now())
             }
-            None => encode_v2(sysid, compid, seq, msg),
+            None => {
+                let mut frame = encode_v2(sysid, compid, seq, msg);
+                patch(&mut frame);
+                frame
+            }
         }
     }
 

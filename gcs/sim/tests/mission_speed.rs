@@ -151,6 +151,11 @@ fn a_new_mission_starts_again_at_the_cruise_default() {
     // A new upload mid-flight, then the mission restarted: no speed item in it.
     v.load_mission(mission(&[]));
     start(&mut v);
+    // Past the speed change (MPC_ACC_HOR), then measured.
+    let settle = v.time_s;
+    while v.time_s - settle < 5.0 {
+        v.step(0.05);
+    }
     let (from, t0) = (v.pos, v.time_s);
     while v.time_s - t0 < 20.0 {
         v.step(0.05);
