@@ -7,7 +7,7 @@ use gcs_link::FlightMode;
 use gcs_link::mavlink::dialects::common::*;
 
 use super::commands::try_mode;
-use super::mission::{LEG1_NORTH_M, MISSION_ALT_M, home, offset};
+use super::mission::{LEG1_NORTH_M, LEG2_EAST_M, MISSION_ALT_M, home, offset};
 use super::observation::Tolerance;
 use super::{Probe, ProbeError, phase_error};
 
@@ -40,6 +40,7 @@ async fn mission_flight(p: &mut Probe) -> Result<(), ProbeError> {
     p.say("flight: arming and starting the mission");
     let home = home(p);
     let wp1 = offset(home, LEG1_NORTH_M, 0.0);
+    let wp2 = offset(home, LEG1_NORTH_M, LEG2_EAST_M);
     p.link.log.reached.clear();
     p.link.log.current.clear();
     let start = Instant::now();
@@ -57,7 +58,7 @@ async fn mission_flight(p: &mut Probe) -> Result<(), ProbeError> {
 
     let mut modes: Vec<FlightMode> = Vec::new();
     let (mut climbed, mut return_at, mut landed_at, mut disarmed_at) = (None, None, None, None);
-    let mut cruise = Vec::new();
+    let (mut cruise, mut fast, mut rtl_cruise) = (Vec::new(), Vec::new(), Vec::new());
     let mut descent = Vec::new();
     let mut return_max_alt: f64 = 0.0;
     let until = start + FLIGHT_LIMIT;
@@ -91,9 +92,15 @@ async fn mission_flight(p: &mut Probe) -> Result<(), ProbeError> {
                 }
                 let here = (pos.lat, pos.lon);
                 let speed = f64::from(pos.vx).hypot(f64::from(pos.vy)) / 100.0;
-                let on_leg1 = p.link.log.current.last() == Some(&1);
-                if on_leg1 && distance_m(here, home) > 40.0 && distance_m(here, wp1) > 40.0 {
-                    cruise.push(speed);
+                // Mid-leg samples, clear of the accelerations at either end.
+                let mid = |a, b| distance_m(here, a) > 40.0 && distance_m(here, b) > 40.0;
+                match p.link.log.current.last() {
+                    Some(1) if return_at.is_none() && mid(home, wp1) => cruise.push(speed),
+                    Some(3) if return_at.is_none() && mid(wp1, wp2) => fast.push(speed),
+                    _ => {}
+                }
+                if return_at.is_some() && alt > 0.9 * f64::from(MISSION_ALT_M) && mid(wp2, home) {
+                    rtl_cruise.push(speed);
                 }
                 if return_at.is_some() {
                     return_max_alt = return_max_alt.max(alt);
@@ -124,6 +131,17 @@ async fn mission_flight(p: &mut Probe) -> Result<(), ProbeError> {
     p.num(
         "flight.cruise.speed_mps",
         median(cruise),
+        Tolerance::abs(0.5),
+    );
+    // The DO_CHANGE_SPEED leg (12 m/s asked), and Return (back at MPC_XY_CRUISE).
+    p.num(
+        "flight.commanded_12.speed_mps",
+        median(fast),
+        Tolerance::abs(0.5),
+    );
+    p.num(
+        "flight.rtl.cruise_mps",
+        median(rtl_cruise),
         Tolerance::abs(0.5),
     );
     let reached: Vec<String> = p.link.log.reached.iter().map(u16::to_string).collect();

@@ -13,8 +13,10 @@ use super::{Probe, ProbeError, phase_error};
 pub(super) const MISSION_ALT_M: f32 = 20.0;
 /// The first waypoint: this far north of home, metres.
 pub(super) const LEG1_NORTH_M: f64 = 120.0;
-/// The second waypoint: this far east of the first, metres.
-pub(super) const LEG2_EAST_M: f64 = 60.0;
+/// The second waypoint: this far east of the first, metres (flown at [`LEG2_SPEED_MPS`]).
+pub(super) const LEG2_EAST_M: f64 = 200.0;
+/// The speed the mission commands for the second leg (DO_CHANGE_SPEED), m/s.
+pub(super) const LEG2_SPEED_MPS: f32 = 12.0;
 
 const REPLY: Duration = Duration::from_secs(1);
 
@@ -66,19 +68,32 @@ fn item(
     }
 }
 
-/// Take-off, two waypoints, return: the mission the flight phase flies.
+/// Take-off, a waypoint at the default speed, a DO_CHANGE_SPEED, a waypoint at that
+/// speed, return: the mission the flight phase flies.
 pub(super) fn patrol(home: (i32, i32)) -> Vec<MISSION_ITEM_INT_DATA> {
     use MavCmd::*;
     let rel = MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT;
     let m = MavMissionType::MAV_MISSION_TYPE_MISSION;
     let wp1 = offset(home, LEG1_NORTH_M, 0.0);
     let wp2 = offset(home, LEG1_NORTH_M, LEG2_EAST_M);
+    let mut speed = item(
+        2,
+        MAV_CMD_DO_CHANGE_SPEED,
+        MavFrame::MAV_FRAME_MISSION,
+        m,
+        (0, 0),
+        0.0,
+        1.0,
+    );
+    speed.param2 = LEG2_SPEED_MPS;
+    speed.param3 = -1.0;
     vec![
         item(0, MAV_CMD_NAV_TAKEOFF, rel, m, home, MISSION_ALT_M, 0.0),
         item(1, MAV_CMD_NAV_WAYPOINT, rel, m, wp1, MISSION_ALT_M, 0.0),
-        item(2, MAV_CMD_NAV_WAYPOINT, rel, m, wp2, MISSION_ALT_M, 0.0),
+        speed,
+        item(3, MAV_CMD_NAV_WAYPOINT, rel, m, wp2, MISSION_ALT_M, 0.0),
         item(
-            3,
+            4,
             MAV_CMD_NAV_RETURN_TO_LAUNCH,
             MavFrame::MAV_FRAME_MISSION,
             m,
