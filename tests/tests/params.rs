@@ -173,10 +173,11 @@ async fn failsafe_parameters_set_over_the_link_make_the_sim_return_on_link_loss(
     .await;
     sim.set_link_cut(true);
     wait_state(&link, id, "link lost", |v| v.link_lost).await;
-    // COM_DL_LOSS_T is 5 s (PX4's minimum): keep the link down until the sim acts.
+    // COM_DL_LOSS_T is 5 s (PX4's minimum), then PX4 holds COM_FAIL_ACT_T before
+    // Return: keep the link down until the sim has switched.
     let deadline = tokio::time::Instant::now() + WAIT;
-    while !sim.vehicle(0).failsafe {
-        assert!(tokio::time::Instant::now() < deadline, "no failsafe");
+    while sim.vehicle(0).mode != FlightMode::Return {
+        assert!(tokio::time::Instant::now() < deadline, "no failsafe Return");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     sim.set_link_cut(false);
