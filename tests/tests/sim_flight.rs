@@ -177,7 +177,10 @@ async fn gcs_link_loss_failsafe_returns_the_drone() {
     // COM_DL_LOSS_T, after holding COM_FAIL_ACT_T: keep the link cut until it has.
     let deadline = tokio::time::Instant::now() + WAIT;
     while sim.vehicle(0).mode != FlightMode::Return {
-        assert!(tokio::time::Instant::now() < deadline, "no Return while the link was cut");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no Return while the link was cut"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     sim.set_link_cut(false);

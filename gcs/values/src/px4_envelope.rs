@@ -188,7 +188,11 @@ impl Px4Envelope {
     /// Seconds lost speeding up from `from_mps` to `speed_mps` (or braking from it),
     /// against flying the same distance at `speed_mps`.
     pub fn speed_change_loss_s(&self, speed_mps: f64, from_mps: f64) -> f64 {
-        if !(speed_mps > 0.0) || !(self.accel_mps2 > 0.0) {
+        if speed_mps.is_nan()
+            || speed_mps <= 0.0
+            || self.accel_mps2.is_nan()
+            || self.accel_mps2 <= 0.0
+        {
             return 0.0;
         }
         let dv = (speed_mps - from_mps.clamp(0.0, speed_mps)).max(0.0);

@@ -109,13 +109,12 @@ async fn mission_flight(p: &mut Probe) -> Result<(), ProbeError> {
                     }
                 }
             }
-            Some(MavMessage::EXTENDED_SYS_STATE(s)) => {
+            Some(MavMessage::EXTENDED_SYS_STATE(s))
                 if return_at.is_some()
                     && landed_at.is_none()
-                    && s.landed_state == MavLandedState::MAV_LANDED_STATE_ON_GROUND
-                {
-                    landed_at = Some(rx.at);
-                }
+                    && s.landed_state == MavLandedState::MAV_LANDED_STATE_ON_GROUND =>
+            {
+                landed_at = Some(rx.at);
             }
             _ => {}
         }

@@ -186,14 +186,14 @@ impl ProbeLink {
                 until
             };
             let wait = wake.saturating_duration_since(now);
-            match tokio::time::timeout(wait, self.sock.recv_from(&mut buf)).await {
-                Ok(Ok((n, from))) => {
-                    if self.peer.is_none() {
-                        self.peer = Some(from);
-                    }
-                    self.take_datagram(&buf[..n]);
+            // A timeout or a receive error (ICMP unreachable) just goes round again.
+            if let Ok(Ok((n, from))) =
+                tokio::time::timeout(wait, self.sock.recv_from(&mut buf)).await
+            {
+                if self.peer.is_none() {
+                    self.peer = Some(from);
                 }
-                Ok(Err(_)) | Err(_) => {}
+                self.take_datagram(&buf[..n]);
             }
         }
     }
@@ -302,11 +302,9 @@ impl ProbeLink {
                     log.texts.push((at, text.trim().to_string()));
                 }
             }
-            Some(MavMessage::MISSION_ITEM_REACHED(r)) => {
-                // PX4 repeats the last item reached; each counts once.
-                if log.reached.last() != Some(&r.seq) {
-                    log.reached.push(r.seq);
-                }
+            // PX4 repeats the last item reached; each counts once.
+            Some(MavMessage::MISSION_ITEM_REACHED(r)) if log.reached.last() != Some(&r.seq) => {
+                log.reached.push(r.seq);
             }
             Some(MavMessage::MISSION_CURRENT(c)) => {
                 if log.current.last() != Some(&c.seq) {
