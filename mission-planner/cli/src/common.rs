@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use geo_intel::elevation::Dem;
 use geo_intel::prelude::*;
-use mission_planner::estimate::{PX4_MPC_XY_CRUISE_MPS, VehicleModel};
+use mission_planner::estimate::{PX4_MPC_XY_CRUISE_MPS, Px4Envelope, VehicleModel};
 use mission_planner::{ElevationModel, FencePolygon, GeoFence, LatLon, border, files};
 use vigil_values::checked;
 
@@ -33,6 +33,53 @@ pub struct VehicleArgs {
     /// Descent rate, m/s.
     #[arg(long, default_value_t = 2.0, value_parser = checked::positive)]
     pub descent_mps: f64,
+    /// The vehicle's PX4 parameters, as `gcs-cli params list [--json] > FILE` saves them
+    /// (or a QGroundControl .params file): estimates and sortie sizes then fly its
+    /// envelope (MPC_* speeds and acceleration, PX4's take-off and landing, the SIH
+    /// airframe's top speed) instead of --default-speed-mps, --climb-mps and --descent-mps.
+    #[arg(long, value_name = "FILE")]
+    pub vehicle_params: Option<std::path::PathBuf>,
+}
+
+/// A vehicle's parameters by name, from `gcs-cli params list --json` (`{"params":
+/// [{"name": .., "value": {"F32": ..}}]}`), its table (`NAME  VALUE (TYPE)`) or a
+/// QGroundControl .params file (`SYS COMP NAME VALUE TYPE`, tab-separated).
+fn read_vehicle_params(path: &Path) -> Result<std::collections::HashMap<String, f64>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading vehicle parameters {}", path.display()))?;
+    let mut params = std::collections::HashMap::new();
+    if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
+        for p in json["params"].as_array().into_iter().flatten() {
+            let value = p["value"]
+                .as_object()
+                .and_then(|o| o.values().next())
+                .and_then(|v| v.as_f64());
+            if let (Some(name), Some(value)) = (p["name"].as_str(), value) {
+                params.insert(name.to_string(), value);
+            }
+        }
+    } else {
+        for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let (name, value) = match f.as_slice() {
+                [_, _, name, value, _] if line.contains('\t') => (*name, *value),
+                [name, value, ..] => (*name, *value),
+                _ => continue,
+            };
+            if let Ok(v) = value.parse::<f64>()
+                && v.is_finite()
+            {
+                params.insert(name.to_string(), v);
+            }
+        }
+    }
+    if params.is_empty() {
+        bail!(
+            "{}: no parameters found (save them with `gcs-cli params list --json > FILE`)",
+            path.display()
+        );
+    }
+    Ok(params)
 }
 
 /// A reserve in percent: finite, 0 or more and under 100.
@@ -62,7 +109,7 @@ pub fn distance_m(text: &str) -> Result<f64, String> {
 
 impl VehicleArgs {
     pub fn model(&self, plan_speed_mps: Option<f64>) -> Result<VehicleModel> {
-        let v = VehicleModel {
+        let mut v = VehicleModel {
             cruise_speed_mps: self
                 .speed_mps
                 .or(plan_speed_mps.filter(|s| *s > 0.0))
@@ -74,6 +121,14 @@ impl VehicleArgs {
             reserve_frac: self.reserve_pct / 100.0,
             envelope: None,
         };
+        if let Some(path) = &self.vehicle_params {
+            let params = read_vehicle_params(path)?;
+            let envelope = Px4Envelope::from_params(|n| params.get(n).copied());
+            v = VehicleModel {
+                reserve_frac: v.reserve_frac,
+                ..VehicleModel::px4(envelope, v.cruise_speed_mps, v.endurance_s)
+            };
+        }
         // The flags were checked when parsed; a plan's own speed may still be absurd.
         if !(v.cruise_speed_mps.is_finite() && v.cruise_speed_mps > 0.0) {
             bail!(

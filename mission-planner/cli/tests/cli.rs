@@ -437,3 +437,47 @@ fn patrol_above_the_ceiling_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn stats_fly_the_vehicles_envelope_from_its_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = mission_file("qgc/ArduPilotSITL-ArduPlane.plan");
+    // gcs-cli's table and its JSON, from PX4's SIH quadrotor: a top speed near 9.8 m/s.
+    let table = dir.path().join("sih.txt");
+    std::fs::write(
+        &table,
+        "SIH_MASS                      1 (REAL32)\nSIH_KDV                       1 (REAL32)\nMPC_TILTMAX_AIR              45 (REAL32)\n",
+    )
+    .unwrap();
+    let json = dir.path().join("sih.json");
+    std::fs::write(
+        &json,
+        r#"{"params":[{"name":"SIH_MASS","value":{"F32":1.0},"index":0},{"name":"SIH_KDV","value":{"F32":1.0},"index":1},{"name":"MPC_TILTMAX_AIR","value":{"F32":45.0},"index":2}],"hash":null,"from_cache":false}"#,
+    )
+    .unwrap();
+    let time = |extra: &[&str]| {
+        let mut args = vec!["stats", s(&plan), "--json", "--speed-mps", "15"];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["estimate"]["time_s"].as_f64().unwrap()
+    };
+    let plain = time(&[]);
+    let from_table = time(&["--vehicle-params", s(&table)]);
+    let from_json = time(&["--vehicle-params", s(&json)]);
+    assert!(from_table > plain, "{from_table} vs {plain}");
+    assert_eq!(from_table, from_json);
+
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "# nothing\n").unwrap();
+    for bad in [empty.as_path(), Path::new("/nonexistent/params")] {
+        let o = run(&["stats", s(&plan), "--vehicle-params", s(bad)]);
+        assert_ne!(o.status.code(), Some(0));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(s(bad)),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
