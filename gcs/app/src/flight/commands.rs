@@ -9,11 +9,28 @@ use gcs_link::{VehicleCommand, VehicleState};
 
 use crate::flight::confirm::{LinkRequestKind, Pending, confirmation_reason, to_request};
 use crate::flight::state::{FlightState, command_label, push_log};
-use crate::link::{Fleet, FleetReply, LinkReply, SendRequest};
+use crate::link::{Fleet, FleetEvent, FleetReply, LinkReply, LinkRequest, SendRequest};
 use crate::map::view::{MainCamera, cursor_in_viewport};
 use crate::tools::PlanDoc;
 use crate::ui_state::{CursorGround, Selection, Tool};
 use gcs_operator::fleet_rows::callsign;
+
+/// Asks the first vehicle heard for its flight envelope (its PX4 parameters), so that
+/// patrols are planned by how it flies.
+pub(super) fn request_envelope(
+    mut events: MessageReader<FleetEvent>,
+    mut state: ResMut<FlightState>,
+    mut out: MessageWriter<SendRequest>,
+) {
+    for FleetEvent(e) in events.read() {
+        if let gcs_link::Event::VehicleDiscovered(vehicle) = e
+            && !state.envelope_requested
+        {
+            state.envelope_requested = true;
+            out.write(SendRequest(LinkRequest::ReadEnvelope { vehicle: *vehicle }));
+        }
+    }
+}
 
 pub(super) fn read_replies(
     mut replies: MessageReader<FleetReply>,
@@ -56,6 +73,22 @@ pub(super) fn read_replies(
                 };
                 push_log(&mut state, result.is_err(), text);
             }
+            LinkReply::Envelope { vehicle, result } => match result {
+                Ok(envelope) => {
+                    doc.patrol.envelope = Some(*envelope);
+                    let text = format!(
+                        "{}: flight envelope read (cruise {:.1} m/s, top speed {:.1} m/s): patrols are sized by it",
+                        callsign(*vehicle),
+                        envelope.cruise_mps,
+                        envelope.max_speed_mps()
+                    );
+                    push_log(&mut state, false, text);
+                }
+                Err(e) => {
+                    let text = format!("{}: flight envelope not read: {e}", callsign(*vehicle));
+                    push_log(&mut state, true, text);
+                }
+            },
             LinkReply::Downloaded { vehicle, result } => {
                 state.transfers.remove(vehicle);
                 match result {

@@ -28,6 +28,7 @@ pub(super) fn plugin(app: &mut App) {
         (
             commands::click_go_to.after(ReadCursor),
             commands::read_replies,
+            commands::request_envelope,
         ),
     );
 }
@@ -153,5 +154,55 @@ mod tests {
         let s = app.world().resource::<FlightState>();
         assert_eq!(s.transfers[&id].1, Progress { done: 3, total: 10 });
         assert!(s.log[0].0 && s.log[0].1.contains("denied"), "{:?}", s.log);
+    }
+
+    #[test]
+    fn the_first_vehicle_heard_is_asked_its_envelope_once_and_patrols_use_it() {
+        let (mut far, link) = crate::link::fake::link();
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, link, plugin))
+            .init_resource::<PlanDoc>()
+            .init_resource::<Selection>()
+            .init_resource::<Tool>()
+            .init_resource::<CursorGround>()
+            .init_resource::<ButtonInput<MouseButton>>();
+        let id = |sysid| VehicleId { sysid, compid: 1 };
+        far.events
+            .try_send(gcs_link::Event::VehicleDiscovered(id(1)))
+            .unwrap();
+        far.events
+            .try_send(gcs_link::Event::VehicleDiscovered(id(2)))
+            .unwrap();
+        app.update();
+        app.update();
+        let mut asked = Vec::new();
+        while let Ok(r) = far.requests.try_recv() {
+            asked.push(format!("{r:?}"));
+        }
+        assert_eq!(
+            asked,
+            vec![format!(
+                "{:?}",
+                crate::link::LinkRequest::ReadEnvelope { vehicle: id(1) }
+            )]
+        );
+        let sih = mission_planner::estimate::Px4Envelope {
+            airframe_max_mps: 9.8,
+            ..mission_planner::estimate::Px4Envelope::DEFAULT
+        };
+        far.replies
+            .try_send(LinkReply::Envelope {
+                vehicle: id(1),
+                result: Ok(sih),
+            })
+            .unwrap();
+        app.update();
+        app.update();
+        assert_eq!(app.world().resource::<PlanDoc>().patrol.envelope, Some(sih));
+        let log = &app.world().resource::<FlightState>().log;
+        assert!(
+            log.iter().any(|(_, t)| t.contains("top speed 9.8 m/s")),
+            "{log:?}"
+        );
     }
 }

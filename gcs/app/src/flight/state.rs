@@ -24,6 +24,9 @@ pub struct FlightState {
     pub transfers: std::collections::BTreeMap<VehicleId, (MissionType, Progress)>,
     /// Take-off height above home, metres.
     pub takeoff_alt_m: f64,
+    /// Whether a vehicle's flight envelope has been asked for (once, from the first
+    /// vehicle heard).
+    pub envelope_requested: bool,
 }
 
 /// Adds a result to the log, newest first.

@@ -6,6 +6,7 @@
 use gcs_link::mission::{MissionType, Progress};
 use gcs_link::{VehicleCommand, VehicleId};
 use mission_planner::Plan;
+use mission_planner::estimate::Px4Envelope;
 
 /// What the operator asks of the link.
 #[derive(Debug, Clone)]
@@ -27,6 +28,12 @@ pub enum LinkRequest {
     },
     /// Read the vehicle's mission, fence and rally points.
     Download {
+        /// From whom.
+        vehicle: VehicleId,
+    },
+    /// Read the vehicle's flight envelope from its parameters (gcs-operator's
+    /// `read_envelope`), so that patrols are sized by how it really flies.
+    ReadEnvelope {
         /// From whom.
         vehicle: VehicleId,
     },
@@ -66,5 +73,12 @@ pub enum LinkReply {
         vehicle: VehicleId,
         /// The plan, or why not.
         result: Result<Box<Plan>, String>,
+    },
+    /// The vehicle's flight envelope was read.
+    Envelope {
+        /// From whom.
+        vehicle: VehicleId,
+        /// The envelope, or why not.
+        result: Result<Px4Envelope, String>,
     },
 }

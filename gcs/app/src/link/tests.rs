@@ -227,6 +227,45 @@ fn vehicle_mission_total(app: &mut App, id: VehicleId, n: u16) -> Option<u16> {
     None
 }
 
+/// The link thread reads the vehicle's flight envelope from its parameters: the
+/// simulated SIH quadrotor's top speed (~9.8 m/s) and PX4's default cruise.
+#[test]
+fn the_link_thread_reads_a_vehicles_envelope() {
+    let args = Args::parse_from(["gcs", "--drones", "1"]);
+    let bridge = start(&args).expect("link and simulator start");
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, LinkPlugin::new(bridge)))
+        .init_resource::<Replies>()
+        .add_systems(Update, keep_replies);
+    let id = loop {
+        app.update();
+        if let Some(v) = app.world().resource::<Fleet>().0.vehicles.values().next() {
+            break v.id;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    app.world_mut()
+        .write_message(SendRequest(LinkRequest::ReadEnvelope { vehicle: id }));
+    for _ in 0..6000 {
+        app.update();
+        let replies = &app.world().resource::<Replies>().0;
+        if let Some(LinkReply::Envelope { result, .. }) = replies
+            .iter()
+            .find(|r| matches!(r, LinkReply::Envelope { .. }))
+        {
+            let envelope = result.as_ref().expect("the envelope is read");
+            assert_eq!(envelope.cruise_mps, 5.0);
+            assert!(
+                (envelope.max_speed_mps() - 9.81).abs() < 0.01,
+                "{envelope:?}"
+            );
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("no envelope: {:?}", app.world().resource::<Replies>().0);
+}
+
 #[derive(Resource, Default)]
 struct Replies(Vec<LinkReply>);
 

@@ -192,5 +192,11 @@ async fn serve(
                 .send(LinkReply::Downloaded { vehicle, result })
                 .await;
         }
+        LinkRequest::ReadEnvelope { vehicle } => {
+            let result = gcs_operator::read_envelope(sender, vehicle)
+                .await
+                .map_err(|e| e.to_string());
+            let _ = replies.send(LinkReply::Envelope { vehicle, result }).await;
+        }
     }
 }

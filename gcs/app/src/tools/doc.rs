@@ -33,6 +33,10 @@ pub struct PatrolSettings {
     pub speed_mps: f64,
     /// Endurance, minutes.
     pub endurance_min: f64,
+    /// The connected vehicle's flight envelope (its PX4 parameters), once read: patrols
+    /// are then sized and estimated by how it really flies (its top speed, acceleration,
+    /// take-off and landing). `None`: constant speeds.
+    pub envelope: Option<mission_planner::estimate::Px4Envelope>,
 }
 
 impl Default for PatrolSettings {
@@ -45,6 +49,7 @@ impl Default for PatrolSettings {
             alt_agl_m: 100.0,
             speed_mps: 15.0,
             endurance_min: 60.0,
+            envelope: None,
         }
     }
 }

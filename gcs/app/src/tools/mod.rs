@@ -129,6 +129,21 @@ mod tests {
     }
 
     #[test]
+    fn a_read_envelope_sizes_patrols_by_the_vehicles_top_speed() {
+        let mut settings = PatrolSettings::default();
+        assert!(patrol_request(&settings, &[]).vehicle.envelope.is_none());
+        let sih = mission_planner::estimate::Px4Envelope {
+            airframe_max_mps: 9.8,
+            ..mission_planner::estimate::Px4Envelope::DEFAULT
+        };
+        settings.envelope = Some(sih);
+        let vehicle = patrol_request(&settings, &[]).vehicle;
+        assert_eq!(vehicle.envelope, Some(sih));
+        assert_eq!(vehicle.cruise_speed_mps, settings.speed_mps);
+        assert_eq!(vehicle.endurance_s, settings.endurance_min * 60.0);
+    }
+
+    #[test]
     fn a_patrol_from_diffa_covers_its_stretch() {
         let text = std::fs::read_to_string(
             crate::cli::default_catalog().with_file_name("ne10m_niger_border_line.geojson"),

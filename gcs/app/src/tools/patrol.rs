@@ -31,7 +31,8 @@ pub fn stretch_near(border: &[LatLon], base: LatLon, half_km: f64) -> (f64, f64)
     ((nearest - half_km).max(0.0), (nearest + half_km).min(total))
 }
 
-/// The patrol request for the panel's settings.
+/// The patrol request for the panel's settings (by the connected vehicle's envelope
+/// once it has been read).
 pub fn patrol_request(p: &PatrolSettings, border: &[LatLon]) -> PatrolRequest {
     let (a, b) = (p.from_km.min(p.to_km), p.from_km.max(p.to_km));
     PatrolRequest {
@@ -41,10 +42,13 @@ pub fn patrol_request(p: &PatrolSettings, border: &[LatLon]) -> PatrolRequest {
         simplify_tolerance_m: 200.0,
         terrain_follow: TerrainFollow::new(p.alt_agl_m, 120.0),
         bases: vec![BASES[p.base.min(BASES.len() - 1)].position],
-        vehicle: VehicleModel {
-            cruise_speed_mps: p.speed_mps,
-            endurance_s: p.endurance_min * 60.0,
-            ..VehicleModel::default()
+        vehicle: match p.envelope {
+            Some(envelope) => VehicleModel::px4(envelope, p.speed_mps, p.endurance_min * 60.0),
+            None => VehicleModel {
+                cruise_speed_mps: p.speed_mps,
+                endurance_s: p.endurance_min * 60.0,
+                ..VehicleModel::default()
+            },
         },
         border_range_m: Some((a * 1000.0, b * 1000.0)),
         altitude_reference: AltitudeReference::Amsl,
