@@ -78,6 +78,28 @@ impl FrameHeader {
     }
 }
 
+/// A MAVLink 2 frame of message `msgid` from (`sysid`, `compid`) with `payload` as given
+/// (not trimmed) and its checksum: for bytes the dialect cannot express, such as a
+/// COMMAND_LONG with a command id it has no name for.
+pub fn encode_raw_v2(
+    sysid: u8,
+    compid: u8,
+    seq: u8,
+    msgid: u32,
+    crc_extra: u8,
+    payload: &[u8],
+) -> Vec<u8> {
+    let id = msgid.to_le_bytes();
+    let len = u8::try_from(payload.len()).unwrap_or(u8::MAX);
+    let mut f = vec![
+        MAV_STX_V2, len, 0, 0, seq, sysid, compid, id[0], id[1], id[2],
+    ];
+    f.extend_from_slice(&payload[..usize::from(len)]);
+    let crc = mavlink::calculate_crc(&f[1..], crc_extra);
+    f.extend_from_slice(&crc.to_le_bytes());
+    f
+}
+
 /// Rewrites the command id of an encoded MAVLink 2 COMMAND_ACK `frame` (signed or about
 /// to be signed: the signature, if any, must be made afterwards) and its checksum: how a
 /// vehicle answers a command id the dialect has no name for. False if `frame` is not a
@@ -92,15 +114,7 @@ pub fn set_ack_command(frame: &mut [u8], command: u16) -> bool {
         return false;
     }
     frame[10..12].copy_from_slice(&command.to_le_bytes());
-    let mut crc: u16 = 0xFFFF;
-    for &b in frame[1..10 + len]
-        .iter()
-        .chain(std::iter::once(&COMMAND_ACK_CRC_EXTRA))
-    {
-        let mut t = b ^ (crc & 0xFF) as u8;
-        t ^= t << 4;
-        crc = (crc >> 8) ^ (u16::from(t) << 8) ^ (u16::from(t) << 3) ^ (u16::from(t) >> 4);
-    }
+    let crc = mavlink::calculate_crc(&frame[1..10 + len], COMMAND_ACK_CRC_EXTRA);
     frame[10 + len..12 + len].copy_from_slice(&crc.to_le_bytes());
     true
 }
@@ -287,28 +301,12 @@ mod tests {
 
     #[test]
     fn a_command_the_dialect_lacks_is_seen_and_can_be_answered() {
-        use mavlink::dialects::common::{COMMAND_ACK_DATA, COMMAND_LONG_DATA, MavCmd, MavResult};
-        // COMMAND_LONG 31999 to system 1: encoded as ARM, its command bytes rewritten.
-        let mut cmd = encode_v2(
-            255,
-            190,
-            0,
-            &MavMessage::COMMAND_LONG(COMMAND_LONG_DATA {
-                command: MavCmd::MAV_CMD_COMPONENT_ARM_DISARM,
-                target_system: 1,
-                target_component: 1,
-                ..Default::default()
-            }),
-        );
-        let len = usize::from(cmd[1]);
-        cmd[10 + 28..10 + 30].copy_from_slice(&31999u16.to_le_bytes());
-        let mut crc: u16 = 0xFFFF;
-        for &b in cmd[1..10 + len].iter().chain(std::iter::once(&152u8)) {
-            let mut t = b ^ (crc & 0xFF) as u8;
-            t ^= t << 4;
-            crc = (crc >> 8) ^ (u16::from(t) << 8) ^ (u16::from(t) << 3) ^ (u16::from(t) >> 4);
-        }
-        cmd[10 + len..12 + len].copy_from_slice(&crc.to_le_bytes());
+        use mavlink::dialects::common::{COMMAND_ACK_DATA, MavCmd, MavResult};
+        // COMMAND_LONG 31999 to system 1: seven params, command, target system and component.
+        let mut payload = vec![0u8; 28];
+        payload.extend_from_slice(&31999u16.to_le_bytes());
+        payload.extend_from_slice(&[1, 1, 0]);
+        let mut cmd = encode_raw_v2(255, 190, 0, COMMAND_LONG_ID, 152, &payload);
         let mut headers = Vec::new();
         decode_datagram(
             &cmd,

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use gcs_link::frame::{Parsed, decode_raw, encode_v2, parse};
+use gcs_link::frame::{Parsed, decode_raw, encode_raw_v2, encode_v2, parse};
 use gcs_link::mavlink::dialects::common::*;
 use tokio::net::UdpSocket;
 
@@ -136,7 +136,7 @@ impl ProbeLink {
         payload.push(1);
         payload.push(confirmation);
         let seq = self.next_seq();
-        let bytes = frame_v2(seq, 76, 152, &payload);
+        let bytes = encode_raw_v2(PROBE_SYSID, PROBE_COMPID, seq, 76, 152, &payload);
         self.send_bytes(&bytes).await;
     }
 
@@ -326,33 +326,6 @@ fn raw_msgid(frame: &[u8]) -> u32 {
     }
 }
 
-/// A MAVLink 2 frame from the probe: header, `payload` as given, X.25 checksum with
-/// the message's `crc_extra`.
-fn frame_v2(seq: u8, msgid: u32, crc_extra: u8, payload: &[u8]) -> Vec<u8> {
-    let id = msgid.to_le_bytes();
-    let mut f = vec![
-        0xFD,
-        payload.len() as u8,
-        0,
-        0,
-        seq,
-        PROBE_SYSID,
-        PROBE_COMPID,
-        id[0],
-        id[1],
-        id[2],
-    ];
-    f.extend_from_slice(payload);
-    let mut crc: u16 = 0xFFFF;
-    for &b in f[1..].iter().chain(std::iter::once(&crc_extra)) {
-        let mut t = b ^ (crc & 0xFF) as u8;
-        t ^= t << 4;
-        crc = (crc >> 8) ^ (u16::from(t) << 8) ^ (u16::from(t) << 3) ^ (u16::from(t) >> 4);
-    }
-    f.extend_from_slice(&crc.to_le_bytes());
-    f
-}
-
 /// Name of a message id: the `common` dialect's name, or `MSG<id>`.
 pub fn message_name(msgid: u32) -> String {
     use gcs_link::mavlink::Message;
@@ -387,7 +360,7 @@ mod tests {
 
     #[test]
     fn a_hand_built_command_long_decodes_as_the_dialect_builds_it() {
-        let bytes = frame_v2(7, 76, 152, &{
+        let bytes = encode_raw_v2(PROBE_SYSID, PROBE_COMPID, 7, 76, 152, &{
             let mut p = Vec::new();
             for v in [1.0f32, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0] {
                 p.extend_from_slice(&v.to_le_bytes());
