@@ -447,6 +447,12 @@ impl Runner {
     }
 
     fn send(&mut self, msg: &MavMessage) {
+        self.send_with(msg, |_| {});
+    }
+
+    /// Sends `msg` through the link's faults, `patch` rewriting its frame before it is
+    /// signed (for an answer the dialect cannot express).
+    fn send_with(&mut self, msg: &MavMessage, patch: impl FnOnce(&mut [u8])) {
         let faults = self.faults();
         let copies = faults.copies(&mut self.rng);
         if copies == 0 {
@@ -455,7 +461,7 @@ impl Runner {
         }
         let bytes = self
             .signing
-            .encode(self.sysid, AUTOPILOT_COMPID, self.seq, msg);
+            .encode_with(self.sysid, AUTOPILOT_COMPID, self.seq, msg, patch);
         self.seq = self.seq.wrapping_add(1);
         for _ in 0..copies {
             if faults.latency.is_zero() {
@@ -486,15 +492,8 @@ impl Runner {
                 target_component: h.compid,
                 ..Default::default()
             });
-            let bytes =
-                self.signing
-                    .encode_with(self.sysid, AUTOPILOT_COMPID, self.seq, &ack, |frame| {
-                        gcs_link::frame::set_ack_command(frame, c.command);
-                    });
-            self.seq = self.seq.wrapping_add(1);
-            let _ = self.link.outgoing.try_send(Outgoing {
-                bytes,
-                target: None,
+            self.send_with(&ack, |frame| {
+                gcs_link::frame::set_ack_command(frame, c.command);
             });
         }
     }

@@ -112,11 +112,8 @@ impl VehicleSigning {
     }
 
     /// Encodes an outgoing frame, signed when signing is on.
-    pub(crate) fn encode(&mut self, sysid: u8, compid: u8, seq: u8, msg: &MavMessage) -> Vec<u8> {
-        self.encode_with(sysid, compid, seq, msg, |_| {})
-    }
-
-    /// As [`encode`](Self::encode), letting `patch` rewrite the frame before it is signed.
+    /// Encodes `msg`, signed when a key is set, `patch` rewriting the frame before it is
+    /// signed.
     pub(crate) fn encode_with(
         &mut self,
         sysid: u8,
@@ -213,7 +210,7 @@ mod tests {
     fn without_a_key_everything_passes_and_nothing_is_signed() {
         let (mut v, status) = VehicleSigning::new(None);
         assert!(v.admit(&received(&encode_v2(255, 190, 0, &arm())), 1));
-        assert!(!is_signed(&v.encode(1, 1, 0, &arm())));
+        assert!(!is_signed(&v.encode_with(1, 1, 0, &arm(), |_| {})));
         assert_eq!(status.borrow().stats, SigningStats::default());
     }
 
@@ -221,7 +218,7 @@ mod tests {
     fn with_a_key_only_signed_commands_pass_but_heartbeats_do_unsigned() {
         let key = SigningKey::from_passphrase("k");
         let (mut v, status) = VehicleSigning::new(Some(key.clone()));
-        assert!(is_signed(&v.encode(1, 1, 0, &arm())));
+        assert!(is_signed(&v.encode_with(1, 1, 0, &arm(), |_| {})));
         assert!(!v.admit(&received(&encode_v2(255, 190, 0, &arm())), 1));
         let other = SigningKey::from_passphrase("other");
         assert!(!v.admit(&signed(&other, 1, &arm()), 1));
