@@ -140,7 +140,9 @@ impl SimVehicle {
         }
     }
 
-    /// The GCS is heard again: a failsafe still in its hold delay is called off.
+    /// The GCS is heard again: a failsafe still in its hold delay is called off (read
+    /// from PX4's failsafe framework; the probe does not regain the link inside the hold,
+    /// so this is not checked against PX4 SITL).
     pub fn on_data_link_regained(&mut self) {
         self.say(MavSeverity::MAV_SEVERITY_INFO, "GCS connection regained");
         if self.pending_failsafe.take().is_some() {

@@ -621,7 +621,8 @@ mod tests;
 /// The frame PX4 sends a stored mission item back in, in `_int_mode`
 /// (`format_mavlink_mission_item`): positions relative to home as
 /// `MAV_FRAME_GLOBAL_RELATIVE_ALT_INT`, AMSL as `MAV_FRAME_GLOBAL_INT`, whichever of the
-/// two equivalent frames the item came in.
+/// two equivalent frames the item came in (3 → 6 recorded on PX4 SITL; 0 → 5 read from
+/// the same function).
 #[allow(deprecated)] // the _INT frames are what PX4 sends
 fn int_frame(
     frame: gcs_link::mavlink::dialects::common::MavFrame,

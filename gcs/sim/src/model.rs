@@ -236,6 +236,7 @@ impl SimVehicle {
             return Err("Arming denied: Resolve system health failures first".into());
         }
         if !self.mode_flyable(self.mode) {
+            // The simulator's words: the probe never arms in a mode PX4 cannot fly.
             return Err(format!(
                 "Arming denied: {} mode requirements not met",
                 self.mode.name()

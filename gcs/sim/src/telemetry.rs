@@ -185,7 +185,7 @@ impl SimVehicle {
                     vx: (vn * 100.0).round() as i16,
                     vy: (ve * 100.0).round() as i16,
                     vz: (vd * 100.0).round() as i16,
-                    hdg: ((self.heading_deg.rem_euclid(360.0) * 100.0).round() as u16) % 36000,
+                    hdg: self.heading_cdeg(),
                 })
             }
             Stream::VfrHud => MavMessage::VFR_HUD(VFR_HUD_DATA {
@@ -219,7 +219,7 @@ impl SimVehicle {
                     eph: if fix { 80 } else { u16::MAX },
                     epv: if fix { 120 } else { u16::MAX },
                     vel: (ground_speed * 100.0).round() as u16,
-                    cog: ((self.heading_deg.rem_euclid(360.0) * 100.0).round() as u16) % 36000,
+                    cog: self.heading_cdeg(),
                     fix_type: if fix {
                         GpsFixType::GPS_FIX_TYPE_3D_FIX
                     } else {
@@ -293,6 +293,11 @@ impl SimVehicle {
             }),
             other => self.px4_extra_message(other, boot_ms),
         }
+    }
+
+    /// Heading in centidegrees, 0..36000 (MAVLink's `hdg`, `cog` and `direction`).
+    pub fn heading_cdeg(&self) -> u16 {
+        ((self.heading_deg.rem_euclid(360.0) * 100.0).round() as u16) % 36000
     }
 
     /// Roll, pitch and yaw (radians, yaw in -π..π): level on the ground, leaning into

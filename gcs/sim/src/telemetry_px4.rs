@@ -38,18 +38,18 @@ impl SimVehicle {
 
     /// The messages of [`Stream`]s beyond the ones a ground station reads.
     pub(crate) fn px4_extra_message(&self, stream: Stream, boot_ms: u32) -> MavMessage {
-        let [n, e, d] = self.local_ned_m();
+        // Each arm computes only what its message carries: these go out at 50 Hz a vehicle.
         let [vn, ve, vd] = self.vel_ned_mps;
         let time_usec = u64::from(boot_ms) * 1000;
-        let yaw = self.attitude_rad()[2] as f32;
         match stream {
             Stream::AttitudeQuaternion => {
+                let [q1, q2, q3, q4] = self.quaternion();
                 MavMessage::ATTITUDE_QUATERNION(ATTITUDE_QUATERNION_DATA {
                     time_boot_ms: boot_ms,
-                    q1: self.quaternion()[0],
-                    q2: self.quaternion()[1],
-                    q3: self.quaternion()[2],
-                    q4: self.quaternion()[3],
+                    q1,
+                    q2,
+                    q3,
+                    q4,
                     ..Default::default()
                 })
             }
@@ -59,16 +59,20 @@ impl SimVehicle {
                 thrust: if self.armed { HOVER_THRUST } else { 0.0 },
                 ..Default::default()
             }),
-            Stream::LocalPositionNed => MavMessage::LOCAL_POSITION_NED(LOCAL_POSITION_NED_DATA {
-                time_boot_ms: boot_ms,
-                x: n as f32,
-                y: e as f32,
-                z: d as f32,
-                vx: vn as f32,
-                vy: ve as f32,
-                vz: vd as f32,
-            }),
+            Stream::LocalPositionNed => {
+                let [n, e, d] = self.local_ned_m();
+                MavMessage::LOCAL_POSITION_NED(LOCAL_POSITION_NED_DATA {
+                    time_boot_ms: boot_ms,
+                    x: n as f32,
+                    y: e as f32,
+                    z: d as f32,
+                    vx: vn as f32,
+                    vy: ve as f32,
+                    vz: vd as f32,
+                })
+            }
             Stream::PositionTargetLocalNed => {
+                let [n, e, d] = self.local_ned_m();
                 MavMessage::POSITION_TARGET_LOCAL_NED(POSITION_TARGET_LOCAL_NED_DATA {
                     time_boot_ms: boot_ms,
                     x: n as f32,
@@ -77,13 +81,14 @@ impl SimVehicle {
                     vx: vn as f32,
                     vy: ve as f32,
                     vz: vd as f32,
-                    yaw,
+                    yaw: self.attitude_rad()[2] as f32,
                     coordinate_frame: MavFrame::MAV_FRAME_LOCAL_NED,
                     ..Default::default()
                 })
             }
             Stream::ServoOutputRaw => {
-                // PX4's PWM for a spinning quad's motors, and its disarmed value.
+                // Motors spinning or stopped; the values are the simulator's own (the
+                // probe records SERVO_OUTPUT_RAW's rate, not its contents).
                 let pwm = if self.armed { 1500 } else { 900 };
                 MavMessage::SERVO_OUTPUT_RAW(SERVO_OUTPUT_RAW_DATA {
                     time_usec: time_usec as u32,
@@ -171,7 +176,7 @@ impl SimVehicle {
                     height: self.alt_rel_m() as f32,
                     speed_horizontal: (vn.hypot(ve) * 100.0).round() as u16,
                     speed_vertical: (-vd * 100.0).round() as i16,
-                    direction: (self.heading_deg.rem_euclid(360.0) * 100.0).round() as u16 % 36000,
+                    direction: self.heading_cdeg(),
                     status: if self.landed {
                         MavOdidStatus::MAV_ODID_STATUS_GROUND
                     } else {
