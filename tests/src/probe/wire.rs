@@ -18,6 +18,10 @@ use tokio::net::UdpSocket;
 pub const PROBE_SYSID: u8 = 255;
 /// The probe's component id (`MAV_COMP_ID_MISSIONPLANNER`).
 pub const PROBE_COMPID: u8 = 190;
+/// The longest STATUSTEXT kept, bytes (PX4's chunked texts run to a few hundred).
+const MAX_TEXT_BYTES: usize = 4096;
+/// The most STATUSTEXTs kept over a run (a flooding vehicle is cut there).
+const MAX_TEXTS: usize = 10_000;
 /// The message id of COMMAND_ACK, read by hand so that unknown commands' answers count.
 const COMMAND_ACK_ID: u32 = 77;
 
@@ -291,14 +295,17 @@ impl ProbeLink {
                         _ => String::new(),
                     };
                     whole.push_str(&chunk);
-                    if end.is_some() {
+                    // A text that never ends (no NUL) is cut, not grown without bound.
+                    if end.is_some() || whole.len() >= MAX_TEXT_BYTES {
                         Some(whole)
                     } else {
                         log.partial = Some((t.id, whole));
                         None
                     }
                 };
-                if let Some(text) = text {
+                if let Some(text) = text
+                    && log.texts.len() < MAX_TEXTS
+                {
                     log.texts.push((at, text.trim().to_string()));
                 }
             }
