@@ -121,9 +121,8 @@ mod tests {
         assert!(confirmation_reason(&landing, &VehicleCommand::Disarm, &none).is_some());
     }
 
-    #[test]
-    fn replies_fill_the_log_and_progress() {
-        let (far, link) = crate::link::fake::link();
+    /// The flight plugin over `link`, with the resources it reads.
+    fn flight_app(link: crate::link::LinkPlugin) -> App {
         let mut app = App::new();
         app.add_plugins((MinimalPlugins, link, plugin))
             .init_resource::<PlanDoc>()
@@ -131,6 +130,13 @@ mod tests {
             .init_resource::<Tool>()
             .init_resource::<CursorGround>()
             .init_resource::<ButtonInput<MouseButton>>();
+        app
+    }
+
+    #[test]
+    fn replies_fill_the_log_and_progress() {
+        let (far, link) = crate::link::fake::link();
+        let mut app = flight_app(link);
         let id = VehicleId {
             sysid: 4,
             compid: 1,
@@ -159,13 +165,7 @@ mod tests {
     #[test]
     fn the_first_vehicle_heard_is_asked_its_envelope_once_and_patrols_use_it() {
         let (mut far, link) = crate::link::fake::link();
-        let mut app = App::new();
-        app.add_plugins((MinimalPlugins, link, plugin))
-            .init_resource::<PlanDoc>()
-            .init_resource::<Selection>()
-            .init_resource::<Tool>()
-            .init_resource::<CursorGround>()
-            .init_resource::<ButtonInput<MouseButton>>();
+        let mut app = flight_app(link);
         let id = |sysid| VehicleId { sysid, compid: 1 };
         far.events
             .try_send(gcs_link::Event::VehicleDiscovered(id(1)))

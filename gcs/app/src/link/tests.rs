@@ -77,19 +77,7 @@ fn the_link_thread_flies_a_simulated_drone() {
 /// thread with progress, and comes back down the same.
 #[test]
 fn plans_upload_and_download_through_the_link_thread() {
-    let args = Args::parse_from(["gcs", "--drones", "1"]);
-    let bridge = start(&args).expect("link and simulator start");
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, LinkPlugin::new(bridge)))
-        .init_resource::<Replies>()
-        .add_systems(Update, keep_replies);
-    let id = loop {
-        app.update();
-        if let Some(v) = app.world().resource::<Fleet>().0.vehicles.values().next() {
-            break v.id;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let (mut app, id) = app_with_one_sim();
     let plan = plan_with_home();
     app.world_mut()
         .write_message(SendRequest(LinkRequest::Upload {
@@ -231,19 +219,7 @@ fn vehicle_mission_total(app: &mut App, id: VehicleId, n: u16) -> Option<u16> {
 /// simulated SIH quadrotor's top speed (~9.8 m/s) and PX4's default cruise.
 #[test]
 fn the_link_thread_reads_a_vehicles_envelope() {
-    let args = Args::parse_from(["gcs", "--drones", "1"]);
-    let bridge = start(&args).expect("link and simulator start");
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, LinkPlugin::new(bridge)))
-        .init_resource::<Replies>()
-        .add_systems(Update, keep_replies);
-    let id = loop {
-        app.update();
-        if let Some(v) = app.world().resource::<Fleet>().0.vehicles.values().next() {
-            break v.id;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let (mut app, id) = app_with_one_sim();
     app.world_mut()
         .write_message(SendRequest(LinkRequest::ReadEnvelope { vehicle: id }));
     for _ in 0..6000 {
@@ -264,6 +240,26 @@ fn the_link_thread_reads_a_vehicles_envelope() {
         std::thread::sleep(Duration::from_millis(10));
     }
     panic!("no envelope: {:?}", app.world().resource::<Replies>().0);
+}
+
+/// The real link thread and one in-process simulated PX4, once the app has heard it
+/// (at most 60 s).
+fn app_with_one_sim() -> (App, VehicleId) {
+    let args = Args::parse_from(["gcs", "--drones", "1"]);
+    let bridge = start(&args).expect("link and simulator start");
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, LinkPlugin::new(bridge)))
+        .init_resource::<Replies>()
+        .add_systems(Update, keep_replies);
+    for _ in 0..6000 {
+        app.update();
+        if let Some(v) = app.world().resource::<Fleet>().0.vehicles.values().next() {
+            let id = v.id;
+            return (app, id);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the simulated drone was never heard");
 }
 
 #[derive(Resource, Default)]
