@@ -99,7 +99,8 @@ impl Px4Envelope {
         };
         let airframe_max_mps = match (get("SIH_MASS"), get("SIH_KDV")) {
             (Some(mass), Some(kdv)) if mass > 0.0 && kdv > 0.0 => {
-                sih_top_speed_mps(mass, kdv, p("MPC_TILTMAX_AIR", 45.0))
+                // PX4 bounds MPC_TILTMAX_AIR to 20..89°; past 90° tan() turns negative.
+                sih_top_speed_mps(mass, kdv, p("MPC_TILTMAX_AIR", 45.0).clamp(20.0, 89.0))
             }
             _ => f64::INFINITY,
         };
@@ -232,6 +233,19 @@ mod tests {
         assert_eq!(sih.leg_speed_mps(None), 5.0);
         assert_eq!(Px4Envelope::DEFAULT.leg_speed_mps(Some(15.0)), 12.0);
         assert_eq!(Px4Envelope::DEFAULT.leg_speed_mps(Some(f64::NAN)), 5.0);
+        // Out-of-range parameters give a usable envelope, never a negative speed.
+        let odd = Px4Envelope::from_params(|n| match n {
+            "SIH_MASS" | "SIH_KDV" => Some(1.0),
+            "MPC_TILTMAX_AIR" => Some(135.0),
+            "MPC_XY_CRUISE" => Some(f64::NAN),
+            "MPC_ACC_HOR" => Some(-3.0),
+            _ => None,
+        });
+        assert!(
+            odd.max_speed_mps() > 0.0 && odd.max_speed_mps().is_finite(),
+            "{odd:?}"
+        );
+        assert_eq!((odd.cruise_mps, odd.accel_mps2), (5.0, 3.0));
     }
 
     #[test]
